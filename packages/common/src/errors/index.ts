@@ -1,0 +1,2 @@
+export { DbError, ErrorCodes } from './db-error.js';
+export type { ErrorCode, DbErrorDetails, DbErrorOptions } from './db-error.js';

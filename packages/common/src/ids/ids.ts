@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { monotonicFactory } from 'ulid';
+import { DbError } from '../errors/db-error.js';
+import { NODE_TYPES, type NodeType } from '../schema/node-type.js';
+
+/** Id prefix of each node kind, plus the non-node records. */
+export const ID_PREFIXES = {
+  Chat: 'chat',
+  Message: 'msg',
+  Summary: 'sum',
+  Attachment: 'att',
+  Entity: 'ent',
+  WebSearch: 'web',
+  ScrapedPage: 'page',
+  Bookmark: 'bm',
+  ImageMetadata: 'img',
+  AudioTranscript: 'aud',
+  ModelInfo: 'model',
+  ActionOutcome: 'act',
+} as const satisfies Record<NodeType, string>;
+
+export const EDGE_ID_PREFIX = 'edge';
+export const EMBEDDING_ID_PREFIX = 'emb';
+
+const TYPE_BY_PREFIX = new Map<string, NodeType>(
+  NODE_TYPES.map((type) => [ID_PREFIXES[type], type] as const),
+);
+
+// Monotonic: ids made in the same millisecond still sort in creation order.
+const nextUlid = monotonicFactory();
+
+/**
+ * A new time-ordered id for a node kind: `msg_01JD…` (ULID suffix, sorts by creation time).
+ *
+ * @example newNodeId('Message') // 'msg_01JDQ3…'
+ */
+export function newNodeId(type: NodeType, now: number = Date.now()): string {
+  return `${ID_PREFIXES[type]}_${nextUlid(now)}`;
+}
+
+/** A new time-ordered edge id: `edge_01JD…`. */
+export function newEdgeId(now: number = Date.now()): string {
+  return `${EDGE_ID_PREFIX}_${nextUlid(now)}`;
+}
+
+/** A new time-ordered embedding id: `emb_01JD…`. */
+export function newEmbeddingId(now: number = Date.now()): string {
+  return `${EMBEDDING_ID_PREFIX}_${nextUlid(now)}`;
+}
+
+/**
+ * Normalises an entity label so that spelling variants of case and whitespace map to
+ * one entity: Unicode NFKC, lower case, inner whitespace collapsed, ends trimmed.
+ */
+export function normaliseLabel(label: string): string {
+  return label.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+/**
+ * The deterministic id of an entity: the same (type, label) always gives the same id,
+ * so "Paris" and " paris " are one node everywhere.
+ *
+ * @example entityId('LOCATION', 'Paris') === entityId('location', '  PARIS ')
+ */
+export function entityId(entityType: string, label: string): string {
+  const normalisedType = entityType.trim().toUpperCase();
+  const normalisedLabel = normaliseLabel(label);
+  if (normalisedType === '' || normalisedLabel === '') {
+    throw new DbError('INVALID_ARGUMENT', 'entity type and label must be non-empty', {
+      details: { field: normalisedType === '' ? 'entityType' : 'label' },
+    });
+  }
+  return `${ID_PREFIXES.Entity}_${digest(`${normalisedType}\u0000${normalisedLabel}`)}`;
+}
+
+/**
+ * A deterministic edge id for (from, type, to): writers that must not create duplicate
+ * edges (re-processing in the weaver) use it so a second write is an upsert.
+ */
+export function deterministicEdgeId(from: string, type: string, to: string): string {
+  return `${EDGE_ID_PREFIX}_${digest(`${from}\u0000${type}\u0000${to}`)}`;
+}
+
+/** The node kind an id belongs to, from its prefix; undefined for unknown prefixes. */
+export function nodeTypeOfId(id: string): NodeType | undefined {
+  const underscore = id.indexOf('_');
+  if (underscore <= 0) return undefined;
+  return TYPE_BY_PREFIX.get(id.slice(0, underscore));
+}
+
+/** What kind of record an id names: a node kind, an edge, an embedding, or unknown. */
+export function recordKindOfId(id: string): NodeType | 'edge' | 'embedding' | undefined {
+  const underscore = id.indexOf('_');
+  if (underscore <= 0) return undefined;
+  const prefix = id.slice(0, underscore);
+  if (prefix === EDGE_ID_PREFIX) return 'edge';
+  if (prefix === EMBEDDING_ID_PREFIX) return 'embedding';
+  return TYPE_BY_PREFIX.get(prefix);
+}

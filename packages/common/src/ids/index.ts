@@ -1,0 +1,13 @@
+export {
+  ID_PREFIXES,
+  EDGE_ID_PREFIX,
+  EMBEDDING_ID_PREFIX,
+  newNodeId,
+  newEdgeId,
+  newEmbeddingId,
+  normaliseLabel,
+  entityId,
+  deterministicEdgeId,
+  nodeTypeOfId,
+  recordKindOfId,
+} from './ids.js';

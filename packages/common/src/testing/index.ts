@@ -1,0 +1,1 @@
+export { sampleNewNodes, sampleNewNodeList, seededRandom } from './samples.js';
