@@ -1,1 +1,2 @@
-export {};
+export { createCli, runCli } from './cli.js';
+export { defaultDataDir, databaseDir } from './paths.js';

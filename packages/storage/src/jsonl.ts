@@ -1,0 +1,169 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { DbError, NODE_TYPES, type Embedding } from '@tabagent/common';
+import { bytesToVector, vectorToBytes } from './codec.js';
+import type { Storage } from './storage.js';
+import type { IfExists } from './write-batch.js';
+
+/** First line of every export. */
+export interface JsonlHeader {
+  kind: 'header';
+  format: 'tabagent-jsonl';
+  version: 1;
+  exportedAt: number;
+  lastSeq: number;
+}
+
+/** One exported record per line; embedding vectors are base64 of little-endian float32. */
+export type JsonlLine =
+  | JsonlHeader
+  | { kind: 'node'; record: Record<string, unknown> }
+  | { kind: 'edge'; record: Record<string, unknown> }
+  | { kind: 'embedding'; record: Omit<Embedding, 'vector'> & { vector: string } };
+
+export interface ExportOptions {
+  signal?: AbortSignal;
+  onProgress?: (records: number) => void;
+}
+
+export interface ImportOptions extends ExportOptions {
+  /** What to do with records whose id already exists (default `error`). */
+  ifExists?: IfExists;
+  /** Records per atomic batch (default 1,000). */
+  batchSize?: number;
+}
+
+export interface ImportResult {
+  nodes: number;
+  edges: number;
+  embeddings: number;
+}
+
+async function writeLine(out: Writable, line: JsonlLine): Promise<void> {
+  if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
+}
+
+/**
+ * Exports every node, edge and embedding as JSON Lines: nodes first (chats before
+ * messages, so an import resolves references in order), then edges, then embeddings.
+ */
+export async function exportJsonl(storage: Storage, target: string | Writable, options: ExportOptions = {}): Promise<number> {
+  const out = typeof target === 'string' ? createWriteStream(target) : target;
+  let count = 0;
+  const progress = (n: number): void => {
+    count += n;
+    options.onProgress?.(count);
+  };
+  try {
+    await writeLine(out, { kind: 'header', format: 'tabagent-jsonl', version: 1, exportedAt: Date.now(), lastSeq: storage.lastSeq });
+    for await (const nodes of storage.scanNodes({ types: NODE_TYPES, signal: options.signal })) {
+      for (const record of nodes) await writeLine(out, { kind: 'node', record });
+      progress(nodes.length);
+    }
+    for await (const edges of storage.scanEdges({ signal: options.signal })) {
+      for (const record of edges) await writeLine(out, { kind: 'edge', record });
+      progress(edges.length);
+    }
+    for await (const embeddings of storage.scanEmbeddings({ signal: options.signal })) {
+      for (const embedding of embeddings) {
+        const vector = Buffer.from(vectorToBytes(embedding.vector)).toString('base64');
+        await writeLine(out, { kind: 'embedding', record: { ...embedding, vector } });
+      }
+      progress(embeddings.length);
+    }
+  } finally {
+    if (typeof target === 'string') {
+      out.end();
+      await once(out, 'finish');
+    }
+  }
+  return count;
+}
+
+function parseLine(text: string, lineNumber: number): JsonlLine {
+  try {
+    const line = JSON.parse(text) as JsonlLine;
+    if (typeof line !== 'object' || line === null || !('kind' in line)) throw new Error('missing "kind"');
+    return line;
+  } catch (cause) {
+    throw new DbError('INVALID_ARGUMENT', `line ${lineNumber}: not a valid export line (${(cause as Error).message})`, {
+      cause,
+      details: { field: `line.${lineNumber}` },
+    });
+  }
+}
+
+/**
+ * Imports a JSON Lines export through the normal write path (validated, indexed and
+ * change-logged). Each chunk of `batchSize` records is atomic; an invalid line stops
+ * the import with an error naming the line, after the chunks before it.
+ */
+export async function importJsonl(storage: Storage, source: string | Readable, options: ImportOptions = {}): Promise<ImportResult> {
+  const input = typeof source === 'string' ? createReadStream(source) : source;
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const result: ImportResult = { nodes: 0, edges: 0, embeddings: 0 };
+  const batchSize = options.batchSize ?? 1_000;
+  const ifExists = options.ifExists ?? 'error';
+  let batch = storage.batch();
+  let pending: ImportResult = { nodes: 0, edges: 0, embeddings: 0 };
+  let lineNumber = 0;
+  let firstLineNumber = 1;
+
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    try {
+      await batch.commit({ signal: options.signal });
+    } catch (err) {
+      const error = DbError.from(err);
+      throw new DbError(error.code, `lines ${firstLineNumber}-${lineNumber}: ${error.message}`, { cause: error, details: error.details });
+    }
+    result.nodes += pending.nodes;
+    result.edges += pending.edges;
+    result.embeddings += pending.embeddings;
+    options.onProgress?.(result.nodes + result.edges + result.embeddings);
+    pending = { nodes: 0, edges: 0, embeddings: 0 };
+    batch = storage.batch();
+    firstLineNumber = lineNumber + 1;
+  };
+
+  try {
+    for await (const text of lines) {
+      lineNumber++;
+      if (text.trim() === '') continue;
+      const line = parseLine(text, lineNumber);
+      try {
+        switch (line.kind) {
+          case 'header':
+            if (line.format !== 'tabagent-jsonl' || line.version !== 1) throw new DbError('UNSUPPORTED', 'unsupported export format');
+            continue;
+          case 'node':
+            batch.insertNode(line.record as never, { ifExists });
+            pending.nodes++;
+            break;
+          case 'edge':
+            batch.insertEdge(line.record as never, { ifExists });
+            pending.edges++;
+            break;
+          case 'embedding': {
+            const vector = bytesToVector(Buffer.from(line.record.vector, 'base64'));
+            batch.putEmbedding({ ...line.record, vector });
+            pending.embeddings++;
+            break;
+          }
+          default:
+            throw new DbError('INVALID_ARGUMENT', `unknown line kind ${JSON.stringify((line as { kind: unknown }).kind)}`);
+        }
+      } catch (err) {
+        const error = DbError.from(err);
+        throw new DbError(error.code, `line ${lineNumber}: ${error.message}`, { cause: error, details: { field: `line.${lineNumber}` } });
+      }
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+  } finally {
+    lines.close();
+  }
+  return result;
+}

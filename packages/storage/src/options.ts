@@ -1,0 +1,42 @@
+import type { IndexHook } from './index-hook.js';
+
+/** How hard a commit tries to reach the disk before it resolves. */
+export type Durability = 'process' | 'sync';
+
+export interface StorageOptions {
+  /**
+   * `process` (default): a resolved commit survives a crash of this process (the OS
+   * holds it). `sync`: each commit is fsynced, so it survives power loss too;
+   * concurrent commits are grouped into one fsync.
+   */
+  durability?: Durability;
+  /** Largest encoded record accepted, in bytes (default 8 MiB). Larger ones are `TOO_LARGE`. */
+  maxRecordBytes?: number;
+  /** Largest number of operations in one batch (default 100,000). */
+  maxBatchOps?: number;
+  /** Check that `chatId`/`messageId` fields and edge endpoints point at existing records (default true). */
+  checkReferences?: boolean;
+  /** Index hooks that add entries to every write batch (see `IndexHook`). */
+  indexHooks?: IndexHook[];
+  /** Clock for `createdAt`/`updatedAt` and change-log times (default `Date.now`). */
+  now?: () => number;
+  /** LevelDB in-memory write buffer in bytes (default 16 MiB); larger favours write throughput. */
+  writeBufferSize?: number;
+  /** LevelDB block cache in bytes (default 32 MiB). */
+  cacheSize?: number;
+}
+
+export type ResolvedStorageOptions = Required<Omit<StorageOptions, 'indexHooks'>> & { indexHooks: IndexHook[] };
+
+export function resolveStorageOptions(options: StorageOptions = {}): ResolvedStorageOptions {
+  return {
+    durability: options.durability ?? 'process',
+    maxRecordBytes: options.maxRecordBytes ?? 8 * 1024 * 1024,
+    maxBatchOps: options.maxBatchOps ?? 100_000,
+    checkReferences: options.checkReferences ?? true,
+    indexHooks: [...(options.indexHooks ?? [])],
+    now: options.now ?? Date.now,
+    writeBufferSize: options.writeBufferSize ?? 16 * 1024 * 1024,
+    cacheSize: options.cacheSize ?? 32 * 1024 * 1024,
+  };
+}

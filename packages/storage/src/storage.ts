@@ -1,0 +1,567 @@
+import { ClassicLevel } from 'classic-level';
+import { EventEmitter } from 'eventemitter3';
+import {
+  DbError,
+  NODE_TYPES,
+  recordKindOfId,
+  type ChangeEvent,
+  type Edge,
+  type Embedding,
+  type NewEdge,
+  type NewEmbedding,
+  type NewNode,
+  type Node,
+  type NodePatch,
+  type NodeType,
+} from '@tabagent/common';
+import { decodeEmbedding, decodeRecord, encodeRecord } from './codec.js';
+import type { Engine, Sublevel } from './engine.js';
+import type { IndexHook } from './index-hook.js';
+import {
+  EDGE_ID_RANGE,
+  EDGE_STORE,
+  EMBEDDING_ID_RANGE,
+  EMBEDDING_STORE,
+  FORMAT_KEY,
+  FORMAT_VERSION,
+  INDEX_SUBLEVEL,
+  LOG_SUBLEVEL,
+  nodeIdRange,
+  REFS_SUBLEVEL,
+  refRange,
+  refTarget,
+  seqKey,
+  seqOfKey,
+  STORE_NAMES,
+  STORE_OF_TYPE,
+  type StoreName,
+} from './layout.js';
+import { resolveStorageOptions, type ResolvedStorageOptions, type StorageOptions } from './options.js';
+import { WriteBatch, type CommitResult, type InsertOptions } from './write-batch.js';
+import { Writer, type CommitInfo } from './writer.js';
+
+export type StorageStatus = 'opening' | 'open' | 'closing' | 'closed';
+
+/** Events a Storage emits — always after the data is committed. */
+export interface StorageEvents {
+  /** One per change-log entry, in sequence order. */
+  change: [event: ChangeEvent];
+  /** One per committed group of batches, with the records before and after. */
+  commit: [info: CommitInfo];
+}
+
+export interface ScanOptions {
+  /** Records per read from LevelDB (default 1,000). */
+  batchSize?: number;
+  signal?: AbortSignal;
+}
+
+export interface ReadChangesOptions {
+  /** Return entries with a sequence number greater than this (default 0: from the start). */
+  after?: number;
+  /** At most this many entries (default 1,000). */
+  limit?: number;
+}
+
+export interface FollowChangesOptions {
+  /** Resume after this sequence number (a saved cursor). */
+  after?: number;
+  /** Keep waiting for new entries after reaching the end (default false). */
+  follow?: boolean;
+  signal?: AbortSignal;
+  /** Entries per read (default 1,000). */
+  batchSize?: number;
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new DbError('ABORTED', 'operation aborted', { cause: signal.reason });
+}
+
+function mapOpenError(err: unknown, location: string): DbError {
+  const cause = (err as { cause?: { code?: string } }).cause;
+  if (cause?.code === 'LEVEL_LOCKED') {
+    return new DbError('UNAVAILABLE', `database at ${location} is in use by another process`, { cause: err });
+  }
+  if (cause?.code === 'LEVEL_CORRUPTION') {
+    return new DbError('CORRUPTED', `database at ${location} is corrupted`, { cause: err });
+  }
+  return new DbError('UNAVAILABLE', `cannot open database at ${location}: ${(err as Error).message}`, { cause: err });
+}
+
+/**
+ * The storage engine: one classic-level database per directory, with sublevels for the
+ * seven logical stores, reference keys for cascades, index-hook key spaces and a durable
+ * change log. Every write goes through one atomic batch.
+ *
+ * @example
+ * await using storage = await Storage.open('/tmp/db');
+ * const [chat] = await storage.insertNodes([{ type: 'Chat', title: 'Trip' }]);
+ * const node = await storage.getNode(chat.id);
+ */
+export class Storage extends EventEmitter<StorageEvents> {
+  readonly location: string;
+  readonly #options: ResolvedStorageOptions;
+  #status: StorageStatus = 'closed';
+  #engine: Engine | undefined;
+  #writer: Writer | undefined;
+  #opening: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  #everOpened = false;
+  #indexRoot: Sublevel | undefined;
+
+  constructor(location: string, options: StorageOptions = {}) {
+    super();
+    this.location = location;
+    this.#options = resolveStorageOptions(options);
+  }
+
+  /** Creates and opens a Storage. */
+  static async open(location: string, options: StorageOptions = {}): Promise<Storage> {
+    const storage = new Storage(location, options);
+    await storage.open();
+    return storage;
+  }
+
+  get status(): StorageStatus {
+    return this.#status;
+  }
+
+  /** Sequence number of the last committed change-log entry (0 for an empty database). */
+  get lastSeq(): number {
+    return this.#require().writer.lastSeq;
+  }
+
+  get options(): Readonly<ResolvedStorageOptions> {
+    return this.#options;
+  }
+
+  /** Opens the database (idempotent). */
+  async open(): Promise<void> {
+    if (this.#status === 'open') return;
+    if (this.#opening) return this.#opening;
+    if (this.#closing) await this.#closing;
+    this.#status = 'opening';
+    this.#opening = this.#doOpen().finally(() => {
+      this.#opening = undefined;
+    });
+    return this.#opening;
+  }
+
+  async #doOpen(): Promise<void> {
+    const db = new ClassicLevel<string, Uint8Array>(this.location, {
+      keyEncoding: 'utf8',
+      valueEncoding: 'view',
+      writeBufferSize: this.#options.writeBufferSize,
+      cacheSize: this.#options.cacheSize,
+    });
+    try {
+      await db.open();
+    } catch (err) {
+      this.#status = 'closed';
+      throw mapOpenError(err, this.location);
+    }
+    const sub = (name: string): Sublevel =>
+      db.sublevel<string, Uint8Array>(name, { keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as Sublevel;
+    const stores = Object.fromEntries(STORE_NAMES.map((name) => [name, sub(name)])) as Record<StoreName, Sublevel>;
+    const index = sub(INDEX_SUBLEVEL);
+    const engine: Engine = {
+      db,
+      stores,
+      refs: sub(REFS_SUBLEVEL),
+      log: sub(LOG_SUBLEVEL),
+      hooks: [],
+      hookStores: new Map(),
+      options: this.#options,
+    };
+    try {
+      // Sublevels open asynchronously after their parent; getSync needs them open.
+      await Promise.all([...Object.values(stores), index, engine.refs, engine.log].map((s) => s.open()));
+      const format = stores.meta.getSync(FORMAT_KEY);
+      if (format === undefined) {
+        await stores.meta.put(FORMAT_KEY, encodeRecord(FORMAT_VERSION));
+      } else if (decodeRecord<number>(format, FORMAT_KEY) > FORMAT_VERSION) {
+        throw new DbError('UNSUPPORTED', `database format ${decodeRecord<number>(format, FORMAT_KEY)} is newer than this build supports (${FORMAT_VERSION})`);
+      }
+      const [lastKey] = await engine.log.keys({ reverse: true, limit: 1 }).all();
+      this.#engine = engine;
+      this.#indexRoot = index;
+      this.#writer = new Writer(engine, lastKey === undefined ? 0 : seqOfKey(lastKey), (info) => this.#emitCommit(info));
+      // Hook key spaces are nested under `idx` so one range covers every index.
+      for (const hook of this.#options.indexHooks) await this.#registerHook(hook);
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      this.#engine = undefined;
+      this.#status = 'closed';
+      throw DbError.from(err);
+    }
+    this.#everOpened = true;
+    this.#status = 'open';
+  }
+
+  async #registerHook(hook: IndexHook): Promise<void> {
+    const engine = this.#engine!;
+    if (engine.hookStores.has(hook.name)) {
+      throw new DbError('CONFLICT', `an index hook named ${hook.name} is already registered`);
+    }
+    const sublevel = this.#indexRoot!.sublevel<string, Uint8Array>(hook.name, {
+      keyEncoding: 'utf8',
+      valueEncoding: 'view',
+    }) as unknown as Sublevel;
+    engine.hookStores.set(hook.name, sublevel);
+    await sublevel.open();
+    engine.hooks.push(hook);
+  }
+
+  /** Closes the database after queued writes finish (idempotent). */
+  async close(): Promise<void> {
+    if (this.#status === 'closed') return;
+    if (this.#closing) return this.#closing;
+    if (this.#opening) await this.#opening.catch(() => undefined);
+    if (this.#status !== 'open') return;
+    this.#status = 'closing';
+    this.#closing = (async () => {
+      try {
+        await this.#writer?.idle();
+        await this.#engine?.db.close();
+      } finally {
+        this.#engine = undefined;
+        this.#writer = undefined;
+        this.#status = 'closed';
+        this.#closing = undefined;
+      }
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #require(): { engine: Engine; writer: Writer } {
+    if (this.#status !== 'open' || this.#engine === undefined || this.#writer === undefined) {
+      throw new DbError('NOT_OPEN', this.#everOpened ? 'storage is closed' : 'storage is not open');
+    }
+    return { engine: this.#engine, writer: this.#writer };
+  }
+
+  #emitCommit(info: CommitInfo): void {
+    for (const event of info.events) this.emit('change', event);
+    this.emit('commit', info);
+  }
+
+  // ---------------------------------------------------------------- index hooks
+
+  /**
+   * Registers an index hook: from the next commit on, its entries are written in the
+   * same batch as the data. Entries for existing data are the hook owner's to build.
+   */
+  async addIndexHook(hook: IndexHook): Promise<void> {
+    this.#require();
+    await this.#registerHook(hook);
+  }
+
+  /** The key space of an index hook, for reading its entries (and clearing them for a rebuild). */
+  indexStore(name: string): Sublevel {
+    const sublevel = this.#require().engine.hookStores.get(name);
+    if (sublevel === undefined) throw new DbError('NOT_FOUND', `no index hook named ${name}`);
+    return sublevel;
+  }
+
+  /**
+   * Runs `fn` while no batch is being written and none can start — for rebuilding an
+   * index or taking a consistent snapshot. Keep it short: writers wait.
+   */
+  exclusive<T>(fn: () => Promise<T> | T): Promise<T> {
+    return this.#require().writer.exclusive(fn);
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** A new atomic batch spanning every store. */
+  batch(): WriteBatch {
+    const { writer } = this.#require();
+    return new WriteBatch((ops, options) => {
+      this.#require();
+      return writer.submit(ops, options);
+    }, this.#options.now);
+  }
+
+  /** Inserts nodes in one atomic batch; returns the stored nodes in order. */
+  async insertNodes(nodes: readonly NewNode[], options: InsertOptions = {}): Promise<Node[]> {
+    const batch = this.batch();
+    for (const node of this.#list(nodes, 'nodes')) batch.insertNode(node, options);
+    const { results } = await batch.commit();
+    return results.map((r) => (r as { record: Node }).record);
+  }
+
+  /** Inserts one node. */
+  async insertNode(node: NewNode, options: InsertOptions = {}): Promise<Node> {
+    const [stored] = await this.insertNodes([node], options);
+    return stored!;
+  }
+
+  /** Applies a partial patch (`null` removes an optional field); returns the updated node. */
+  async updateNode<T extends NodeType>(id: string, patch: NodePatch<T> | Record<string, unknown>): Promise<Node> {
+    const { results } = await this.batch().updateNode(id, patch).commit();
+    return (results[0] as { record: Node }).record;
+  }
+
+  /** Deletes nodes with their edges and embeddings, atomically. */
+  async deleteNodes(ids: readonly string[]): Promise<CommitResult> {
+    const batch = this.batch();
+    for (const id of this.#list(ids, 'ids')) batch.deleteNode(id);
+    return batch.commit();
+  }
+
+  async deleteNode(id: string): Promise<void> {
+    await this.deleteNodes([id]);
+  }
+
+  /** Inserts edges (both endpoints must exist); returns the stored edges. */
+  async insertEdges(edges: readonly NewEdge[], options: InsertOptions = {}): Promise<Edge[]> {
+    const batch = this.batch();
+    for (const edge of this.#list(edges, 'edges')) batch.insertEdge(edge, options);
+    const { results } = await batch.commit();
+    return results.map((r) => (r as { record: Edge }).record);
+  }
+
+  async insertEdge(edge: NewEdge, options: InsertOptions = {}): Promise<Edge> {
+    const [stored] = await this.insertEdges([edge], options);
+    return stored!;
+  }
+
+  async deleteEdges(ids: readonly string[]): Promise<void> {
+    const batch = this.batch();
+    for (const id of this.#list(ids, 'ids')) batch.deleteEdge(id);
+    await batch.commit();
+  }
+
+  async deleteEdge(id: string): Promise<void> {
+    await this.deleteEdges([id]);
+  }
+
+  /** Stores embeddings (replacing by id); returns the stored embeddings. */
+  async putEmbeddings(embeddings: readonly NewEmbedding[]): Promise<Embedding[]> {
+    const batch = this.batch();
+    for (const embedding of this.#list(embeddings, 'embeddings')) batch.putEmbedding(embedding);
+    const { results } = await batch.commit();
+    return results.map((r) => (r as { record: Embedding }).record);
+  }
+
+  async putEmbedding(embedding: NewEmbedding): Promise<Embedding> {
+    const [stored] = await this.putEmbeddings([embedding]);
+    return stored!;
+  }
+
+  async deleteEmbedding(id: string): Promise<void> {
+    await this.batch().deleteEmbedding(id).commit();
+  }
+
+  #list<T>(items: readonly T[], field: string): readonly T[] {
+    if (!Array.isArray(items)) {
+      throw new DbError('INVALID_ARGUMENT', `${field}: expected an array`, { details: { field } });
+    }
+    return items;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  #storeOfId(engine: Engine, id: unknown): Sublevel | undefined {
+    if (typeof id !== 'string') return undefined;
+    const kind = recordKindOfId(id);
+    if (kind === undefined) return undefined;
+    if (kind === 'edge') return engine.stores[EDGE_STORE];
+    if (kind === 'embedding') return engine.stores[EMBEDDING_STORE];
+    return engine.stores[STORE_OF_TYPE[kind]];
+  }
+
+  // Reads use getSync: for data in LevelDB's cache it is several times faster than
+  // the async getMany (see LIBRARY-NOTES.md); ids with an unknown prefix read as absent.
+  #getRaw(ids: readonly string[], kind: 'node' | 'edge' | 'embedding'): (Uint8Array | undefined)[] {
+    const { engine } = this.#require();
+    return this.#list(ids, 'ids').map((id) => {
+      const recordKind = typeof id === 'string' ? recordKindOfId(id) : undefined;
+      const matches = kind === 'node' ? recordKind !== undefined && recordKind !== 'edge' && recordKind !== 'embedding' : recordKind === kind;
+      return matches ? this.#storeOfId(engine, id)!.getSync(id) : undefined;
+    });
+  }
+
+  /** Nodes by id, in order; `undefined` for ids that do not exist. */
+  async getNodes(ids: readonly string[]): Promise<(Node | undefined)[]> {
+    return this.getNodesSync(ids);
+  }
+
+  /** Synchronous variant of `getNodes`, for hot paths (query execution). */
+  getNodesSync(ids: readonly string[]): (Node | undefined)[] {
+    return this.#getRaw(ids, 'node').map((bytes, i) => (bytes === undefined ? undefined : decodeRecord<Node>(bytes, ids[i]!)));
+  }
+
+  /** One node; `NOT_FOUND` when it does not exist. */
+  async getNode(id: string): Promise<Node> {
+    const [node] = this.getNodesSync([id]);
+    if (node === undefined) throw new DbError('NOT_FOUND', `node ${id} does not exist`, { details: { id } });
+    return node;
+  }
+
+  async getEdges(ids: readonly string[]): Promise<(Edge | undefined)[]> {
+    return this.#getRaw(ids, 'edge').map((bytes, i) => (bytes === undefined ? undefined : decodeRecord<Edge>(bytes, ids[i]!)));
+  }
+
+  async getEdge(id: string): Promise<Edge> {
+    const [edge] = await this.getEdges([id]);
+    if (edge === undefined) throw new DbError('NOT_FOUND', `edge ${id} does not exist`, { details: { id } });
+    return edge;
+  }
+
+  async getEmbeddings(ids: readonly string[]): Promise<(Embedding | undefined)[]> {
+    return this.getEmbeddingsSync(ids);
+  }
+
+  getEmbeddingsSync(ids: readonly string[]): (Embedding | undefined)[] {
+    return this.#getRaw(ids, 'embedding').map((bytes, i) => (bytes === undefined ? undefined : decodeEmbedding(bytes, ids[i]!)));
+  }
+
+  async getEmbedding(id: string): Promise<Embedding> {
+    const [embedding] = await this.getEmbeddings([id]);
+    if (embedding === undefined) throw new DbError('NOT_FOUND', `embedding ${id} does not exist`, { details: { id } });
+    return embedding;
+  }
+
+  /** Every edge touching a node (either direction). Indexing offers typed, directional lookups. */
+  async edgesOf(nodeId: string): Promise<Edge[]> {
+    const { engine } = this.#require();
+    const keys = await engine.refs.keys(refRange(nodeId, 'e')).all();
+    return (await this.getEdges(keys.map(refTarget))).filter((e): e is Edge => e !== undefined);
+  }
+
+  /** Every embedding of a node (one per model, usually). */
+  async embeddingsOf(nodeId: string): Promise<Embedding[]> {
+    const { engine } = this.#require();
+    const keys = await engine.refs.keys(refRange(nodeId, 'm')).all();
+    return (await this.getEmbeddings(keys.map(refTarget))).filter((e): e is Embedding => e !== undefined);
+  }
+
+  // ---------------------------------------------------------------- scans
+
+  async *#scan<T>(
+    sublevel: Sublevel,
+    range: { gte: string; lt: string },
+    decode: (bytes: Uint8Array, id: string) => T,
+    options: ScanOptions,
+  ): AsyncGenerator<T[]> {
+    const iterator = sublevel.iterator({ ...range });
+    try {
+      for (;;) {
+        checkAborted(options.signal);
+        const entries = await iterator.nextv(options.batchSize ?? 1_000);
+        if (entries.length === 0) return;
+        yield entries.map(([key, value]) => decode(value, key));
+      }
+    } finally {
+      await iterator.close();
+    }
+  }
+
+  /** All nodes (optionally of some kinds) in chunks, from a consistent snapshot per kind. */
+  async *scanNodes(options: ScanOptions & { types?: readonly NodeType[] } = {}): AsyncGenerator<Node[]> {
+    const { engine } = this.#require();
+    for (const type of options.types ?? NODE_TYPES) {
+      yield* this.#scan(engine.stores[STORE_OF_TYPE[type]], nodeIdRange(type), (b, id) => decodeRecord<Node>(b, id), options);
+    }
+  }
+
+  async *scanEdges(options: ScanOptions = {}): AsyncGenerator<Edge[]> {
+    const { engine } = this.#require();
+    yield* this.#scan(engine.stores[EDGE_STORE], EDGE_ID_RANGE, (b, id) => decodeRecord<Edge>(b, id), options);
+  }
+
+  async *scanEmbeddings(options: ScanOptions = {}): AsyncGenerator<Embedding[]> {
+    const { engine } = this.#require();
+    yield* this.#scan(engine.stores[EMBEDDING_STORE], EMBEDDING_ID_RANGE, decodeEmbedding, options);
+  }
+
+  /** Number of stored nodes of a kind (a key scan). */
+  async countNodes(type: NodeType): Promise<number> {
+    const { engine } = this.#require();
+    const iterator = engine.stores[STORE_OF_TYPE[type]].keys(nodeIdRange(type));
+    let count = 0;
+    try {
+      for (let keys = await iterator.nextv(10_000); keys.length > 0; keys = await iterator.nextv(10_000)) count += keys.length;
+    } finally {
+      await iterator.close();
+    }
+    return count;
+  }
+
+  // ---------------------------------------------------------------- change log
+
+  /** Change-log entries after a cursor, in order. */
+  async readChanges(options: ReadChangesOptions = {}): Promise<ChangeEvent[]> {
+    const { engine } = this.#require();
+    const after = options.after ?? 0;
+    if (!Number.isInteger(after) || after < 0) {
+      throw new DbError('INVALID_ARGUMENT', 'after: expected a non-negative integer', { details: { field: 'after' } });
+    }
+    const limit = options.limit ?? 1_000;
+    const values = await engine.log.values({ gt: seqKey(after), limit }).all();
+    return values.map((value) => decodeRecord<ChangeEvent>(value, 'change-log'));
+  }
+
+  /**
+   * Iterates the change log from a cursor; with `follow`, waits for new entries until
+   * the signal aborts or the storage closes. Resume later with the last `seq` seen.
+   *
+   * @example
+   * for await (const event of storage.changes({ after: cursor, follow: true, signal })) cursor = event.seq;
+   */
+  async *changes(options: FollowChangesOptions = {}): AsyncGenerator<ChangeEvent> {
+    let cursor = options.after ?? 0;
+    for (;;) {
+      checkAborted(options.signal);
+      if (this.#status !== 'open') return;
+      const batch = await this.readChanges({ after: cursor, limit: options.batchSize ?? 1_000 });
+      for (const event of batch) {
+        yield event;
+        cursor = event.seq;
+      }
+      if (batch.length > 0) continue;
+      if (!options.follow) return;
+      await this.#waitForCommitAfter(cursor, options.signal);
+    }
+  }
+
+  #waitForCommitAfter(seq: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.off('commit', onCommit);
+        signal?.removeEventListener('abort', done);
+        clearInterval(closedCheck);
+        resolve();
+      };
+      const onCommit = (): void => done();
+      // Wake up when the storage closes too, so followers end instead of hanging.
+      const closedCheck = setInterval(() => {
+        if (this.#status !== 'open') done();
+      }, 100);
+      this.on('commit', onCommit);
+      signal?.addEventListener('abort', done, { once: true });
+      if (this.#status !== 'open' || (this.#writer?.lastSeq ?? 0) > seq || signal?.aborted) done();
+    });
+  }
+
+  /**
+   * Deletes change-log entries up to and including `seq` once every consumer has
+   * processed them. The newest entry is always kept so sequence numbers continue.
+   */
+  async compactChangeLog(upToSeq: number): Promise<void> {
+    const { engine, writer } = this.#require();
+    const limit = Math.min(upToSeq, writer.lastSeq - 1);
+    if (limit < 1) return;
+    await engine.log.clear({ lte: seqKey(limit) });
+  }
+
+  /** @internal the open engine, for backup and export. */
+  get engine(): Engine {
+    return this.#require().engine;
+  }
+}
