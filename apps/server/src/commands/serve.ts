@@ -13,23 +13,31 @@ export async function databaseStatus(storage: Storage): Promise<Record<string, u
   return { status: storage.status, location: storage.location, lastSeq: storage.lastSeq, nodes: counts };
 }
 
+/** Resolves on the first SIGINT or SIGTERM; listeners are in place when this returns. */
+function untilSignalled(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    // Signal listeners alone do not keep Node's event loop alive.
+    const keepAlive = setInterval(() => undefined, 2 ** 30);
+    const stop = (signal: NodeJS.Signals): void => {
+      clearInterval(keepAlive);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
 /**
  * Opens the database and keeps it open until SIGINT/SIGTERM, then closes it cleanly.
  * (Network transports attach here as they land.)
  */
 export async function serve(options: ServeOptions): Promise<void> {
+  const signalled = untilSignalled();
   const storage = await Storage.open(databaseDir(options.dataDir));
   process.stdout.write(`${JSON.stringify({ event: 'ready', ...(await databaseStatus(storage)) })}\n`);
-  await new Promise<void>((resolve) => {
-    // Signal listeners alone do not keep Node's event loop alive.
-    const keepAlive = setInterval(() => undefined, 2 ** 30);
-    const stop = (signal: NodeJS.Signals): void => {
-      clearInterval(keepAlive);
-      process.stderr.write(`received ${signal}, closing the database\n`);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  const signal = await signalled;
+  process.stderr.write(`received ${signal}, closing the database\n`);
   await storage.close();
 }
