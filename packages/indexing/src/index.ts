@@ -1,1 +1,14 @@
-export {};
+export { Indexing } from './indexing.js';
+export type { IndexingOptions, IndexName } from './indexing.js';
+export { StructuralIndex } from './structural/structural-index.js';
+export type { FieldCondition, LookupOptions } from './structural/structural-index.js';
+export { INDEXED_FIELDS, INDEXED_FIELD_NAMES } from './structural/indexed-fields.js';
+export type { IndexedField } from './structural/indexed-fields.js';
+export { GraphIndex } from './graph/graph-index.js';
+export type { Direction, Neighbor, NeighborOptions } from './graph/graph-index.js';
+export { KeywordIndex } from './keyword/keyword-index.js';
+export type { Bm25Options, KeywordHit, KeywordSearchOptions } from './keyword/keyword-index.js';
+export { tokenize, termFrequencies } from './keyword/tokenize.js';
+export { encodeKeyValue } from './keys/tuple-key.js';
+export type { KeyValue } from './keys/tuple-key.js';
+export type { DriftReport } from './entry-index.js';

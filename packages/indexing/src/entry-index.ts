@@ -1,0 +1,152 @@
+import type { Edge, Node } from '@tabagent/common';
+import type { IndexBatch, IndexHook, RecordChange, Storage, Sublevel } from '@tabagent/storage';
+
+/** A record an entry index covers. */
+export type IndexedRecord = { entity: 'node'; record: Node } | { entity: 'edge'; record: Edge };
+
+/** Index entries: key → value bytes. */
+export type Entries = Map<string, Uint8Array>;
+
+/** What `verify()` found for one index. */
+export interface DriftReport {
+  index: string;
+  /** Entries the data implies but the index lacks. */
+  missing: number;
+  /** Entries the index has but the data does not imply. */
+  extra: number;
+  /** Entries present with a wrong value. */
+  mismatched: number;
+  /** A few offending keys, for diagnosis. */
+  examples: string[];
+  ok: boolean;
+}
+
+const EMPTY = new Uint8Array(0);
+export { EMPTY as EMPTY_VALUE };
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * An index whose entries are a pure function of single records: the hook writes the
+ * difference between a record's entries before and after each change, and verify /
+ * rebuild recompute the entries of every record. Structural and graph indexes are this.
+ */
+export abstract class EntryIndex implements IndexHook {
+  abstract readonly name: string;
+  protected storage: Storage | undefined;
+
+  /** The entries one record contributes. */
+  protected abstract entriesFor(item: IndexedRecord, into: Entries): void;
+
+  /** Which record kinds this index covers. */
+  protected abstract readonly covers: { nodes: boolean; edges: boolean };
+
+  /** Binds the index to its storage (after the hook is registered). */
+  attach(storage: Storage): void {
+    this.storage = storage;
+  }
+
+  protected get store(): Sublevel {
+    if (this.storage === undefined) throw new Error(`index ${this.name} is not attached`);
+    return this.storage.indexStore(this.name);
+  }
+
+  #entriesOf(entity: RecordChange['entity'], record: unknown): Entries {
+    const entries: Entries = new Map();
+    if (record === undefined) return entries;
+    if (entity === 'node' && this.covers.nodes) this.entriesFor({ entity, record: record as Node }, entries);
+    if (entity === 'edge' && this.covers.edges) this.entriesFor({ entity, record: record as Edge }, entries);
+    return entries;
+  }
+
+  apply(changes: readonly RecordChange[], batch: IndexBatch): void {
+    for (const change of changes) {
+      if (change.entity === 'embedding') continue;
+      const before = this.#entriesOf(change.entity, change.before);
+      const after = this.#entriesOf(change.entity, change.after);
+      for (const key of before.keys()) if (!after.has(key)) batch.del(key);
+      for (const [key, value] of after) {
+        const old = before.get(key);
+        if (old === undefined || !sameBytes(old, value)) batch.put(key, value);
+      }
+    }
+  }
+
+  /** The entries the stored data implies. */
+  async expectedEntries(signal?: AbortSignal): Promise<Entries> {
+    const storage = this.storage!;
+    const entries: Entries = new Map();
+    if (this.covers.nodes) {
+      for await (const nodes of storage.scanNodes({ signal })) {
+        for (const record of nodes) this.entriesFor({ entity: 'node', record }, entries);
+      }
+    }
+    if (this.covers.edges) {
+      for await (const edges of storage.scanEdges({ signal })) {
+        for (const record of edges) this.entriesFor({ entity: 'edge', record }, entries);
+      }
+    }
+    return entries;
+  }
+
+  /** Compares the index with the data (runs with writes paused, for a consistent view). */
+  async verify(signal?: AbortSignal): Promise<DriftReport> {
+    return this.storage!.exclusive(async () => {
+      const expected = await this.expectedEntries(signal);
+      const report: DriftReport = { index: this.name, missing: 0, extra: 0, mismatched: 0, examples: [], ok: true };
+      const note = (key: string): void => {
+        if (report.examples.length < 10) report.examples.push(key);
+      };
+      const iterator = this.store.iterator();
+      try {
+        for (let chunk = await iterator.nextv(5_000); chunk.length > 0; chunk = await iterator.nextv(5_000)) {
+          for (const [key, value] of chunk) {
+            const want = expected.get(key);
+            if (want === undefined) {
+              report.extra++;
+              note(key);
+            } else {
+              if (!sameBytes(want, value)) {
+                report.mismatched++;
+                note(key);
+              }
+              expected.delete(key);
+            }
+          }
+        }
+      } finally {
+        await iterator.close();
+      }
+      report.missing = expected.size;
+      for (const key of [...expected.keys()].slice(0, 10 - report.examples.length)) note(key);
+      report.ok = report.missing === 0 && report.extra === 0 && report.mismatched === 0;
+      return report;
+    });
+  }
+
+  /** Rebuilds the index from the data, with writes paused. Returns the entry count. */
+  async rebuild(signal?: AbortSignal): Promise<number> {
+    return this.storage!.exclusive(async () => {
+      const expected = await this.expectedEntries(signal);
+      await this.store.clear();
+      let batch: { type: 'put'; key: string; value: Uint8Array }[] = [];
+      for (const [key, value] of expected) {
+        batch.push({ type: 'put', key, value });
+        if (batch.length === 10_000) {
+          await this.store.batch(batch);
+          batch = [];
+        }
+      }
+      if (batch.length > 0) await this.store.batch(batch);
+      await this.afterRebuild();
+      return expected.size;
+    });
+  }
+
+  /** Lets an index refresh in-memory state after a rebuild. */
+  protected async afterRebuild(): Promise<void> {}
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { KeywordIndex, tokenize } from '../src/index.js';
+import { openIndexed } from './helpers.js';
+
+describe('keyword index (BM25)', () => {
+  it('tokenises with stop words removed and stemming', () => {
+    expect(tokenize('The museums of Paris were AMAZING!')).toEqual(['museum', 'pari', 'amaz']);
+    expect(tokenize('')).toEqual([]);
+  });
+
+  it('ranks a small corpus exactly as hand-computed BM25', async () => {
+    const { storage, indexing } = await openIndexed();
+    const chat = await storage.insertNode({ type: 'Chat', title: 'zzz' });
+    const texts = [
+      'paris museum louvre',          // d1: 3 terms
+      'paris paris cafe',             // d2: 3 terms (paris twice)
+      'lyon museum',                  // d3: 2 terms
+      'train ticket booking lyon lyon', // d4: 5 terms
+    ];
+    const docs = await storage.insertNodes(texts.map((content) => ({ type: 'Message' as const, chatId: chat.id, sender: 's', role: 'user' as const, content })));
+    // Corpus: the chat title "zzz" (1 term) + 4 messages → N = 5, total length 1+3+3+2+5 = 14.
+    const N = 5;
+    const avg = 14 / 5;
+    const k1 = 1.2;
+    const b = 0.75;
+    const idf = (df: number) => Math.log(1 + (N - df + 0.5) / (df + 0.5));
+    const term = (tf: number, len: number, df: number) => (idf(df) * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * len) / avg));
+    // Query "paris museum": paris df=2 (d1,d2), museum df=2 (d1,d3)
+    const expected = [
+      { id: docs[0]!.id, score: term(1, 3, 2) + term(1, 3, 2) },
+      { id: docs[1]!.id, score: term(2, 3, 2) },
+      { id: docs[2]!.id, score: term(1, 2, 2) },
+    ].sort((x, y) => y.score - x.score);
+    const hits = await indexing.keyword.search('Paris museums', { limit: 10 });
+    expect(hits.map((h) => h.nodeId)).toEqual(expected.map((e) => e.id));
+    for (let i = 0; i < hits.length; i++) expect(hits[i]!.score).toBeCloseTo(expected[i]!.score, 10);
+    expect(indexing.keyword.stats()).toEqual({ docs: 5, averageLength: avg });
+    expect(KeywordIndex.idf(N, 2)).toBeCloseTo(idf(2), 12);
+
+    // Candidates restrict scoring; updates and deletes are reflected.
+    const restricted = await indexing.keyword.search('paris museum', { candidates: new Set([docs[2]!.id]) });
+    expect(restricted.map((h) => h.nodeId)).toEqual([docs[2]!.id]);
+    await storage.updateNode(docs[1]!.id, { content: 'nothing relevant' });
+    await storage.deleteNode(docs[0]!.id);
+    const after = await indexing.keyword.search('paris museum');
+    expect(after.map((h) => h.nodeId)).toEqual([docs[2]!.id]);
+    for (const report of await indexing.verify()) expect(report.ok, report.index).toBe(true);
+  });
+});
