@@ -1,6 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { seededRandom } from '@tabagent/common/testing';
 import type { NewEdge, NewNodeOf } from '@tabagent/common';
 import { Storage } from '@tabagent/storage';
@@ -27,13 +29,24 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+// Real chat turns (Topical-Chat, ../shared/data) when present, else synthetic text.
+const TOPICAL_CHAT = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/dialogue-topical-chat/test_freq.json');
+function corpus(random: () => number): string[] {
+  if (existsSync(TOPICAL_CHAT)) {
+    const chats = JSON.parse(readFileSync(TOPICAL_CHAT, 'utf8')) as Record<string, { content: { message: string }[] }>;
+    return Object.values(chats).flatMap((chat) => chat.content.map((turn) => turn.message));
+  }
+  return Array.from({ length: 10_000 }, () => Array.from({ length: 20 + Math.floor(random() * 40) }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' '));
+}
+
 function messages(chatIds: string[], count: number, random: () => number): NewNodeOf<'Message'>[] {
+  const texts = corpus(random);
   return Array.from({ length: count }, (_, i) => ({
     type: 'Message',
-    chatId: chatIds[i % chatIds.length]!,
-    sender: i % 2 === 0 ? 'user' : 'assistant',
+    chatId: chatIds[Math.floor(i / 20) % chatIds.length]!,
+    sender: i % 2 === 0 ? 'agent_1' : 'agent_2',
     role: i % 2 === 0 ? 'user' : 'assistant',
-    content: Array.from({ length: 20 + Math.floor(random() * 40) }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' '),
+    content: texts[i % texts.length]!,
   }));
 }
 
@@ -60,6 +73,7 @@ export async function runIndexBench(): Promise<BenchResult[]> {
     console.log(`${name.padEnd(34)} ${value.toFixed(unit === 'ms' || unit === 'ratio' ? 3 : 0).padStart(12)} ${unit}`);
   };
   try {
+    console.log(existsSync(TOPICAL_CHAT) ? 'ingest corpus: Topical-Chat turns (repeated)' : 'ingest corpus: synthetic');
     // Ingest: storage only vs storage + structural + graph + keyword, alternating runs.
     const plain: number[] = [];
     const indexed: number[] = [];

@@ -1,5 +1,5 @@
 import type { IndexHook, Storage } from '@tabagent/storage';
-import type { DriftReport, EntryIndex } from './entry-index.js';
+import type { DriftReport } from './entry-index.js';
 import { GraphIndex } from './graph/graph-index.js';
 import { KeywordIndex, type Bm25Options } from './keyword/keyword-index.js';
 import { StructuralIndex } from './structural/structural-index.js';
@@ -10,6 +10,13 @@ export interface IndexingOptions {
 }
 
 export type IndexName = 'structural' | 'graph' | 'keyword';
+
+/** What every hook index offers for maintenance. */
+interface MaintainedIndex {
+  attach(storage: Storage): void;
+  verify(signal?: AbortSignal): Promise<DriftReport>;
+  rebuild(signal?: AbortSignal): Promise<number>;
+}
 
 /**
  * The structural, graph and keyword indexes of one database. Their hooks must be
@@ -35,7 +42,7 @@ export class Indexing {
     return [this.structural, this.graph, this.keyword];
   }
 
-  #all(): [IndexName, EntryIndex][] {
+  #all(): [IndexName, MaintainedIndex][] {
     return [
       ['structural', this.structural],
       ['graph', this.graph],

@@ -47,3 +47,57 @@ describe('keyword index (BM25)', () => {
     for (const report of await indexing.verify()) expect(report.ok, report.index).toBe(true);
   });
 });
+
+describe('keyword index on randomized mixes', () => {
+  it('equals brute-force BM25 over the live data after inserts, updates and deletes', async () => {
+    const { seededRandom } = await import('@tabagent/common/testing');
+    const { nodeText } = await import('@tabagent/common');
+    const { termFrequencies } = await import('../src/index.js');
+    const { storage, indexing } = await openIndexed();
+    const random = seededRandom(5);
+    const vocabulary = ['paris', 'lyon', 'museum', 'train', 'ticket', 'dinner', 'budget', 'alice', 'bob', 'flight', 'hotel', 'rain'];
+    const text = () => Array.from({ length: 1 + Math.floor(random() * 8) }, () => vocabulary[Math.floor(random() * vocabulary.length)]).join(' ');
+    const chat = await storage.insertNode({ type: 'Chat', title: 'random' });
+    const live = new Set<string>();
+    for (let round = 0; round < 10; round++) {
+      const batch = storage.batch();
+      for (let i = 0; i < 15; i++) live.add(batch.insertNode({ type: 'Message', chatId: chat.id, sender: 's', role: 'user', content: text() }));
+      const ids = [...live];
+      // Same-commit updates and deletes of documents from earlier commits and this one.
+      for (let i = 0; i < 4; i++) {
+        const id = ids[Math.floor(random() * ids.length)]!;
+        if (!live.has(id)) continue;
+        if (random() < 0.5) batch.updateNode(id, { content: random() < 0.2 ? '' : text() });
+        else {
+          batch.deleteNode(id);
+          live.delete(id);
+        }
+      }
+      await batch.commit();
+    }
+    const nodes = (await storage.getNodes([chat.id, ...live])).filter((n) => n !== undefined);
+    const docs = nodes.map((n) => ({ id: n.id, tf: termFrequencies(nodeText(n)) })).filter((d) => d.tf.size > 0);
+    const lengths = new Map(docs.map((d) => [d.id, [...d.tf.values()].reduce((a, b) => a + b, 0)]));
+    const N = docs.length;
+    const avg = [...lengths.values()].reduce((a, b) => a + b, 0) / N;
+    expect(indexing.keyword.stats()).toEqual({ docs: N, averageLength: avg });
+    for (const query of ['paris museum', 'budget', 'alice bob rain', 'hotel ticket train']) {
+      const scores = new Map<string, number>();
+      for (const term of termFrequencies(query).keys()) {
+        const df = docs.filter((d) => d.tf.has(term)).length;
+        for (const d of docs) {
+          const tf = d.tf.get(term);
+          if (!tf) continue;
+          const len = lengths.get(d.id)!;
+          const s = (KeywordIndex.idf(N, df) * tf * 2.2) / (tf + 1.2 * (0.25 + (0.75 * len) / avg));
+          scores.set(d.id, (scores.get(d.id) ?? 0) + s);
+        }
+      }
+      const want = [...scores].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 20);
+      const got = await indexing.keyword.search(query, { limit: 20 });
+      expect(got.map((h) => h.nodeId), query).toEqual(want.map(([id]) => id));
+      for (let i = 0; i < got.length; i++) expect(got[i]!.score).toBeCloseTo(want[i]![1], 9);
+    }
+    for (const report of await indexing.verify()) expect(report, report.index).toMatchObject({ ok: true });
+  });
+});

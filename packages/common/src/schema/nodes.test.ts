@@ -88,3 +88,13 @@ describe('node schemas', () => {
     expect(codeOf(() => applyNodePatch(chat, { title: 5 }))).toBe('INVALID_ARGUMENT');
   });
 });
+
+describe('generated fields', () => {
+  it('are filled in even when the input spells them out as undefined', () => {
+    const node = buildNode({ ...samples.Message, id: undefined, createdAt: undefined, timestamp: undefined }, 77);
+    expect(node).toMatchObject({ createdAt: 77, updatedAt: 77, timestamp: 77 });
+    expect(node.id.startsWith('msg_')).toBe(true);
+    const kept = buildNode({ ...samples.Message, id: 'msg_custom', createdAt: 5 }, 77);
+    expect(kept).toMatchObject({ id: 'msg_custom', createdAt: 5, updatedAt: 5, timestamp: 5 });
+  });
+});

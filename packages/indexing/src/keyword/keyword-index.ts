@@ -1,9 +1,9 @@
 import { DbError, nodeText, type Node } from '@tabagent/common';
-import type { IndexBatch, RecordChange } from '@tabagent/storage';
+import type { IndexBatch, IndexHook, RecordChange, Storage, Sublevel } from '@tabagent/storage';
 import { decodeRecord, encodeRecord } from '@tabagent/storage';
-import { EntryIndex, type Entries, type IndexedRecord } from '../entry-index.js';
-import { HIGH, lastComponent, SEP } from '../keys/tuple-key.js';
-import { termFrequencies, tokenize } from './tokenize.js';
+import type { DriftReport } from '../entry-index.js';
+import { HIGH, SEP } from '../keys/tuple-key.js';
+import { termFrequencies } from './tokenize.js';
 
 /** BM25 parameters. */
 export interface Bm25Options {
@@ -26,97 +26,139 @@ export interface KeywordHit {
   score: number;
 }
 
-interface Stats {
-  docs: number;
-  totalLength: number;
+/** A document as indexed: its terms with frequencies and its length in terms. */
+interface Doc {
+  terms: Map<string, number>;
+  length: number;
 }
 
-const STATS_KEY = `~stats`;
+/** Where a document's postings live: its segment, length and terms. */
+type DocEntry = [segment: string, length: number, terms: string[]];
+/** A posting block: flat [nodeId, tf, length, nodeId, tf, length, …]. */
+type Block = (string | number)[];
+
+const STATS_KEY = '~stats';
+const postingsPrefix = (term: string): string => `p${SEP}${term}${SEP}`;
+const blockKey = (term: string, segment: string): string => `${postingsPrefix(term)}${segment}`;
+const docKey = (nodeId: string): string => `d${SEP}${nodeId}`;
+
+function docOf(node: Node | undefined): Doc | undefined {
+  if (node === undefined) return undefined;
+  const terms = termFrequencies(nodeText(node));
+  if (terms.size === 0) return undefined;
+  let length = 0;
+  for (const tf of terms.values()) length += tf;
+  return { terms, length };
+}
 
 /**
- * A persisted BM25 inverted index over the text of every node (`nodeText`): postings
- * `p␀term␀nodeId → [tf, docLength]` plus corpus statistics, all written in the data's
- * batch. Document frequency is the posting count, read while scoring.
+ * A persisted BM25 inverted index over the text of every node (`nodeText`).
+ *
+ * Postings are stored in blocks, one per (term, commit): `p␀term␀segment` holds every
+ * document of that commit containing the term, so ingesting a batch of 1,000 messages
+ * writes one key per distinct term rather than one per (term, message). `d␀nodeId`
+ * records which segment holds a document, so an update or delete rewrites just the
+ * blocks that contain it. Corpus statistics live in `~stats`. All of it is written in
+ * the data's batch.
  *
  * @example await keyword.search('paris museum', { limit: 10 })
  */
-export class KeywordIndex extends EntryIndex {
+export class KeywordIndex implements IndexHook {
   readonly name = 'keyword';
-  protected readonly covers = { nodes: true, edges: false };
   readonly #k1: number;
   readonly #b: number;
+  #storage: Storage | undefined;
 
   constructor(options: Bm25Options = {}) {
-    super();
     this.#k1 = options.k1 ?? 1.2;
     this.#b = options.b ?? 0.75;
   }
 
-  protected entriesFor(item: IndexedRecord, into: Entries): void {
-    const node = item.record as Node;
-    const { terms, length } = this.#postings(node);
-    for (const [term, tf] of terms) into.set(`p${SEP}${term}${SEP}${node.id}`, encodeRecord([tf, length]));
+  attach(storage: Storage): void {
+    this.#storage = storage;
   }
 
-  /** A node's term frequencies and length in terms (0 terms: not a document). */
-  #postings(node: Node | undefined): { terms: Map<string, number>; length: number } {
-    if (node === undefined) return { terms: new Map(), length: 0 };
-    const terms = termFrequencies(nodeText(node));
-    let length = 0;
-    for (const tf of terms.values()) length += tf;
-    return { terms, length };
+  get #store(): Sublevel {
+    if (this.#storage === undefined) throw new Error('keyword index is not attached');
+    return this.#storage.indexStore(this.name);
   }
 
-  override apply(changes: readonly RecordChange[], batch: IndexBatch): void {
-    // Postings diff as in EntryIndex, tokenising each text once, plus the corpus
-    // statistics: one read-modify-write per commit (commits are serialised).
+  apply(changes: readonly RecordChange[], batch: IndexBatch): void {
+    const nodeChanges = changes.filter((c) => c.entity === 'node');
+    if (nodeChanges.length === 0) return;
+    const segment = nodeChanges[0]!.seq.toString(16).padStart(14, '0');
+    // Final state of every document touched by this commit (undefined: no longer indexed),
+    // and which committed documents leave their old segments.
+    const current = new Map<string, Doc | undefined>();
+    const leaving = new Map<string, DocEntry>();
     let docs = 0;
     let totalLength = 0;
-    for (const change of changes) {
-      if (change.entity !== 'node') continue;
-      const before = this.#postings(change.before);
-      const after = this.#postings(change.after);
-      for (const term of before.terms.keys()) if (!after.terms.has(term)) batch.del(`p${SEP}${term}${SEP}${change.id}`);
-      for (const [term, tf] of after.terms) {
-        if (before.terms.get(term) === tf && before.length === after.length) continue;
-        batch.put(`p${SEP}${term}${SEP}${change.id}`, encodeRecord([tf, after.length]));
-      }
-      if (before.length > 0) {
+    for (const change of nodeChanges) {
+      if (change.before !== undefined && !current.has(change.id)) {
+        const bytes = this.#store.getSync(docKey(change.id));
+        if (bytes !== undefined) {
+          const entry = decodeRecord<DocEntry>(bytes, change.id);
+          leaving.set(change.id, entry);
+          docs--;
+          totalLength -= entry[1];
+        }
+      } else if (current.get(change.id) !== undefined) {
         docs--;
-        totalLength -= before.length;
+        totalLength -= current.get(change.id)!.length;
       }
-      if (after.length > 0) {
+      const doc = docOf(change.after);
+      current.set(change.id, doc);
+      if (doc !== undefined) {
         docs++;
-        totalLength += after.length;
+        totalLength += doc.length;
       }
     }
-    if (docs === 0 && totalLength === 0) return;
-    const stats = this.#stats();
-    batch.put(STATS_KEY, encodeRecord([stats.docs + docs, stats.totalLength + totalLength]));
+
+    // Take leaving documents out of their old blocks, block by block.
+    const rewrites = new Map<string, Set<string>>(); // block key → node ids to drop
+    for (const [nodeId, [oldSegment, , terms]] of leaving) {
+      for (const term of terms) {
+        const key = blockKey(term, oldSegment);
+        let drop = rewrites.get(key);
+        if (drop === undefined) rewrites.set(key, (drop = new Set()));
+        drop.add(nodeId);
+      }
+      if (current.get(nodeId) === undefined) batch.del(docKey(nodeId));
+    }
+    for (const [key, drop] of rewrites) {
+      const bytes = this.#store.getSync(key);
+      if (bytes === undefined) continue;
+      const block = decodeRecord<Block>(bytes, key);
+      const kept: Block = [];
+      for (let i = 0; i < block.length; i += 3) if (!drop.has(block[i] as string)) kept.push(block[i]!, block[i + 1]!, block[i + 2]!);
+      if (kept.length === 0) batch.del(key);
+      else batch.put(key, encodeRecord(kept));
+    }
+
+    // Write this commit's documents as one new segment.
+    const blocks = new Map<string, Block>();
+    for (const [nodeId, doc] of current) {
+      if (doc === undefined) continue;
+      for (const [term, tf] of doc.terms) {
+        let block = blocks.get(term);
+        if (block === undefined) blocks.set(term, (block = []));
+        block.push(nodeId, tf, doc.length);
+      }
+      batch.put(docKey(nodeId), encodeRecord([segment, doc.length, [...doc.terms.keys()]] satisfies DocEntry));
+    }
+    for (const [term, block] of blocks) batch.put(blockKey(term, segment), encodeRecord(block));
+
+    if (docs !== 0 || totalLength !== 0) {
+      const stats = this.#stats();
+      batch.put(STATS_KEY, encodeRecord([stats.docs + docs, stats.totalLength + totalLength]));
+    }
   }
 
-  #stats(): Stats {
-    const bytes = this.store.getSync(STATS_KEY);
+  #stats(): { docs: number; totalLength: number } {
+    const bytes = this.#store.getSync(STATS_KEY);
     if (bytes === undefined) return { docs: 0, totalLength: 0 };
     const [docs, totalLength] = decodeRecord<[number, number]>(bytes, STATS_KEY);
     return { docs, totalLength };
-  }
-
-  override async expectedEntries(signal?: AbortSignal): Promise<Entries> {
-    const entries = await super.expectedEntries(signal);
-    let docs = 0;
-    let totalLength = 0;
-    const lengths = new Map<string, number>();
-    for (const [key, value] of entries) {
-      const id = lastComponent(key);
-      if (!lengths.has(id)) lengths.set(id, decodeRecord<[number, number]>(value, key)[1]);
-    }
-    for (const length of lengths.values()) {
-      docs++;
-      totalLength += length;
-    }
-    if (docs > 0) entries.set(STATS_KEY, encodeRecord([docs, totalLength]));
-    return entries;
   }
 
   /** The BM25 inverse document frequency used for a term. */
@@ -128,23 +170,28 @@ export class KeywordIndex extends EntryIndex {
   async search(query: string, options: KeywordSearchOptions = {}): Promise<KeywordHit[]> {
     if (typeof query !== 'string') throw new DbError('INVALID_ARGUMENT', 'keyword: expected a string', { details: { field: 'keyword' } });
     const limit = options.limit ?? 10;
-    const terms = [...new Set(tokenize(query))];
+    const terms = [...termFrequencies(query).keys()];
     const stats = this.#stats();
     if (terms.length === 0 || stats.docs === 0) return [];
     const averageLength = stats.totalLength / stats.docs;
     const scores = new Map<string, number>();
     for (const term of terms) {
       if (options.signal?.aborted) throw new DbError('ABORTED', 'keyword search aborted');
-      const prefix = `p${SEP}${term}${SEP}`;
-      const postings = await this.store.iterator({ gte: prefix, lt: `${prefix}${HIGH}` }).all();
-      if (postings.length === 0) continue;
-      const idf = KeywordIndex.idf(stats.docs, postings.length);
-      for (const [key, value] of postings) {
-        const nodeId = key.slice(prefix.length);
-        if (options.candidates !== undefined && !options.candidates.has(nodeId)) continue;
-        const [tf, length] = decodeRecord<[number, number]>(value, key);
-        const score = (idf * tf * (this.#k1 + 1)) / (tf + this.#k1 * (1 - this.#b + (this.#b * length) / averageLength));
-        scores.set(nodeId, (scores.get(nodeId) ?? 0) + score);
+      const prefix = postingsPrefix(term);
+      const blocks = await this.#store.values({ gte: prefix, lt: `${prefix}${HIGH}` }).all();
+      let df = 0;
+      const decoded = blocks.map((bytes) => decodeRecord<Block>(bytes, term));
+      for (const block of decoded) df += block.length / 3;
+      const idf = KeywordIndex.idf(stats.docs, df);
+      for (const block of decoded) {
+        for (let i = 0; i < block.length; i += 3) {
+          const nodeId = block[i] as string;
+          if (options.candidates !== undefined && !options.candidates.has(nodeId)) continue;
+          const tf = block[i + 1] as number;
+          const length = block[i + 2] as number;
+          const score = (idf * tf * (this.#k1 + 1)) / (tf + this.#k1 * (1 - this.#b + (this.#b * length) / averageLength));
+          scores.set(nodeId, (scores.get(nodeId) ?? 0) + score);
+        }
       }
     }
     return [...scores]
@@ -153,14 +200,110 @@ export class KeywordIndex extends EntryIndex {
       .slice(0, limit);
   }
 
-  /** Statistics: documents indexed and their average length in terms. */
+  /** Documents indexed and their average length in terms. */
   stats(): { docs: number; averageLength: number } {
     const stats = this.#stats();
     return { docs: stats.docs, averageLength: stats.docs === 0 ? 0 : stats.totalLength / stats.docs };
   }
 
-  /** Terms of a text as this index sees them (for callers that explain matches). */
-  terms(text: string): string[] {
-    return tokenize(text);
+  async #expectedDocs(signal?: AbortSignal): Promise<Map<string, Doc>> {
+    const docs = new Map<string, Doc>();
+    for await (const nodes of this.#storage!.scanNodes({ signal })) {
+      for (const node of nodes) {
+        const doc = docOf(node);
+        if (doc !== undefined) docs.set(node.id, doc);
+      }
+    }
+    return docs;
+  }
+
+  /**
+   * Compares the index with the data, logically: every document's postings, segment
+   * registry and the corpus statistics (block boundaries depend on commit history).
+   */
+  async verify(signal?: AbortSignal): Promise<DriftReport> {
+    return this.#storage!.exclusive(async () => {
+      const expected = await this.#expectedDocs(signal);
+      const report: DriftReport = { index: this.name, missing: 0, extra: 0, mismatched: 0, examples: [], ok: true };
+      const note = (what: string): void => {
+        if (report.examples.length < 10) report.examples.push(what);
+      };
+      // Postings found in blocks: `${term}␀${nodeId}` → [tf, length, segment]
+      const found = new Map<string, [number, number, string]>();
+      const registry = new Map<string, DocEntry>();
+      let stats: [number, number] | undefined;
+      for (const [key, value] of await this.#store.iterator().all()) {
+        if (key === STATS_KEY) stats = decodeRecord<[number, number]>(value, key);
+        else if (key.startsWith(`d${SEP}`)) registry.set(key.slice(2), decodeRecord<DocEntry>(value, key));
+        else if (key.startsWith(`p${SEP}`)) {
+          const [, term, segment] = key.split(SEP) as [string, string, string];
+          const block = decodeRecord<Block>(value, key);
+          for (let i = 0; i < block.length; i += 3) found.set(`${term}${SEP}${block[i]}`, [block[i + 1] as number, block[i + 2] as number, segment]);
+        } else {
+          report.extra++;
+          note(key);
+        }
+      }
+      let docs = 0;
+      let totalLength = 0;
+      for (const [nodeId, doc] of expected) {
+        docs++;
+        totalLength += doc.length;
+        const entry = registry.get(nodeId);
+        registry.delete(nodeId);
+        if (entry === undefined) {
+          report.missing++;
+          note(`d ${nodeId}`);
+        }
+        for (const [term, tf] of doc.terms) {
+          const posting = found.get(`${term}${SEP}${nodeId}`);
+          found.delete(`${term}${SEP}${nodeId}`);
+          if (posting === undefined) {
+            report.missing++;
+            note(`p ${term} ${nodeId}`);
+          } else if (posting[0] !== tf || posting[1] !== doc.length || (entry !== undefined && entry[0] !== posting[2])) {
+            report.mismatched++;
+            note(`p ${term} ${nodeId}`);
+          }
+        }
+      }
+      report.extra += found.size + registry.size;
+      for (const key of [...found.keys(), ...registry.keys()].slice(0, 5)) note(`extra ${key}`);
+      const [statDocs, statLength] = stats ?? [0, 0];
+      if (statDocs !== docs || statLength !== totalLength) {
+        report.mismatched++;
+        note(STATS_KEY);
+      }
+      report.ok = report.missing === 0 && report.extra === 0 && report.mismatched === 0;
+      return report;
+    });
+  }
+
+  /** Rebuilds the index from the data with writes paused; returns the documents indexed. */
+  async rebuild(signal?: AbortSignal): Promise<number> {
+    return this.#storage!.exclusive(async () => {
+      const expected = await this.#expectedDocs(signal);
+      await this.#store.clear();
+      const entries = [...expected];
+      let totalLength = 0;
+      for (let start = 0, chunk = 0; start < entries.length; start += 1_000, chunk++) {
+        const segment = `rebuild-${chunk.toString().padStart(8, '0')}`;
+        const ops: { type: 'put'; key: string; value: Uint8Array }[] = [];
+        const blocks = new Map<string, Block>();
+        for (const [nodeId, doc] of entries.slice(start, start + 1_000)) {
+          totalLength += doc.length;
+          for (const [term, tf] of doc.terms) {
+            let block = blocks.get(term);
+            if (block === undefined) blocks.set(term, (block = []));
+            block.push(nodeId, tf, doc.length);
+          }
+          ops.push({ type: 'put', key: docKey(nodeId), value: encodeRecord([segment, doc.length, [...doc.terms.keys()]]) });
+        }
+        for (const [term, block] of blocks) ops.push({ type: 'put', key: blockKey(term, segment), value: encodeRecord(block) });
+        await this.#store.batch(ops);
+      }
+      if (entries.length > 0) await this.#store.put(STATS_KEY, encodeRecord([entries.length, totalLength]));
+      return entries.length;
+    });
   }
 }
