@@ -48,6 +48,8 @@ export interface StorageEvents {
   change: [event: ChangeEvent];
   /** One per committed group of batches, with the records before and after. */
   commit: [info: CommitInfo];
+  /** The storage finished closing. */
+  close: [];
 }
 
 export interface ScanOptions {
@@ -228,6 +230,7 @@ export class Storage extends EventEmitter<StorageEvents> {
         this.#writer = undefined;
         this.#status = 'closed';
         this.#closing = undefined;
+        this.emit('close');
       }
     })();
     return this.#closing;
@@ -533,17 +536,14 @@ export class Storage extends EventEmitter<StorageEvents> {
   #waitForCommitAfter(seq: number, signal: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = (): void => {
-        this.off('commit', onCommit);
+        this.off('commit', done);
+        this.off('close', done);
         signal?.removeEventListener('abort', done);
-        clearInterval(closedCheck);
         resolve();
       };
-      const onCommit = (): void => done();
-      // Wake up when the storage closes too, so followers end instead of hanging.
-      const closedCheck = setInterval(() => {
-        if (this.#status !== 'open') done();
-      }, 100);
-      this.on('commit', onCommit);
+      // Wake up on close too, so followers end instead of hanging.
+      this.on('commit', done);
+      this.on('close', done);
       signal?.addEventListener('abort', done, { once: true });
       if (this.#status !== 'open' || (this.#writer?.lastSeq ?? 0) > seq || signal?.aborted) done();
     });

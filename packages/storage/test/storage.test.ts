@@ -395,3 +395,18 @@ describe('lifecycle', () => {
     await reopened.close();
   });
 });
+
+describe('followers and close', () => {
+  it('a live follower ends when the storage closes', async () => {
+    const storage = await openTemp();
+    await withChat(storage);
+    const seen: number[] = [];
+    const follower = (async () => {
+      for await (const event of storage.changes({ follow: true })) seen.push(event.seq);
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await storage.close();
+    await follower;
+    expect(seen).toEqual([1]);
+  });
+});
