@@ -1,1 +1,13 @@
-export {};
+export { ModelCache } from './model-cache.js';
+export type { PullOptions, PullResult, ResolveOptions, InstalledModel, PruneResult, ModelCacheStatus } from './model-cache.js';
+export type { ModelCacheOptions } from './model-cache-options.js';
+export { DEFAULT_ENDPOINT } from './model-cache-options.js';
+export { defaultModelsDir } from './default-cache-dir.js';
+export type { DefaultModelsDirOptions } from './default-cache-dir.js';
+export type { PullProgress } from './download/progress.js';
+export type { FileFilter } from './file-filter.js';
+export type { RemoteFile, RepoListing } from './hub/hub-client.js';
+export type { ManifestFile, SnapshotManifest } from './cache/manifest.js';
+export { MANIFEST_FILE } from './cache/manifest.js';
+export { MODEL_CATALOG, catalogModel, defaultCatalogModel } from './catalog.js';
+export type { CatalogModel } from './catalog.js';
