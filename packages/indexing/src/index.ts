@@ -12,3 +12,25 @@ export { tokenize, termFrequencies } from './keyword/tokenize.js';
 export { encodeKeyValue } from './keys/tuple-key.js';
 export type { KeyValue } from './keys/tuple-key.js';
 export type { DriftReport } from './entry-index.js';
+export {
+  VectorIndex,
+  expansionSearchFor,
+} from './vector/index.js';
+export type {
+  VectorIndexStatus,
+  VectorReadiness,
+  VectorSearchMode,
+  VectorSearchOptions,
+  VectorSearchResult,
+  ScoreNodesOptions,
+  VectorSnapshotInfo,
+  VectorReadyInfo,
+  VectorIndexStats,
+  VectorRebuildResult,
+  VectorIndexEvents,
+  VectorDriftReport,
+  VectorIndexOptions,
+  VectorHit,
+  VectorSpaceInfo,
+  HnswParams,
+} from './vector/index.js';
