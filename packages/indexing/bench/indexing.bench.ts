@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { SHARED_DATA } from '../../../tools/shared-data.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { seededRandom } from '@tabagent/common/testing';
 import type { NewEdge, NewNodeOf } from '@tabagent/common';
 import { Storage } from '@tabagent/storage';
@@ -30,7 +30,7 @@ function percentile(values: number[], p: number): number {
 }
 
 // Real chat turns (Topical-Chat, ../shared/data) when present, else synthetic text.
-const TOPICAL_CHAT = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/dialogue-topical-chat/test_freq.json');
+const TOPICAL_CHAT = join(SHARED_DATA, 'dialogue-topical-chat/test_freq.json');
 function corpus(random: () => number): string[] {
   if (existsSync(TOPICAL_CHAT)) {
     const chats = JSON.parse(readFileSync(TOPICAL_CHAT, 'utf8')) as Record<string, { content: { message: string }[] }>;

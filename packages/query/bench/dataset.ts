@@ -2,9 +2,9 @@
 // 3,000 entities — with MENTIONS edges (Zipf-distributed entity popularity), similarity
 // edges between messages of the same topic, and 384-d clustered, normalised vectors for
 // messages, summaries and chats. Seeded, so runs are comparable.
+import { SHARED_DATA } from '../../../tools/shared-data.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { EdgeTypes, newNodeId, type NewEdge, type NewEmbedding, type NewNode } from '@tabagent/common';
 import { seededRandom } from '@tabagent/common/testing';
 import type { Storage } from '@tabagent/storage';
@@ -34,7 +34,7 @@ export interface Dataset {
   lastTimestamp: number;
 }
 
-const TOPICAL_CHAT = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/dialogue-topical-chat/test_freq.json');
+const TOPICAL_CHAT = join(SHARED_DATA, 'dialogue-topical-chat/test_freq.json');
 
 function corpus(random: () => number): string[] {
   if (existsSync(TOPICAL_CHAT)) {

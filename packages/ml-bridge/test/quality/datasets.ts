@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { SHARED_DATA } from '../../../../tools/shared-data.js';
 
-/** `../shared/data` seen from the repository root (this file is packages/ml-bridge/test/quality/). */
-export const SHARED_DATA = fileURLToPath(new URL('../../../../../shared/data/', import.meta.url));
+export { SHARED_DATA };
 
 export interface StsPair {
   score: number;
