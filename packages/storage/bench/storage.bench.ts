@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const results: { name: string; value: number; unit: string }[] = [];
   const record = (name: string, value: number, unit: string): void => {
     results.push({ name, value: Number(value.toFixed(unit === 'ms' ? 4 : 2)), unit });
-    console.log(`${name.padEnd(34)} ${value.toFixed(unit === 'ms' ? 4 : 0).padStart(12)} ${unit}`);
+    console.log(`${name.padEnd(34)} ${value.toFixed(unit === 'ms' ? 4 : unit === 'ratio' ? 2 : 0).padStart(12)} ${unit}`);
   };
   try {
     const sample = messages('chat_01BENCH', 1).map((m) => ({ ...m, id: newNodeId('Message'), createdAt: 0, updatedAt: 0, timestamp: 0, tags: [] }))[0]!;

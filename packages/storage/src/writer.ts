@@ -256,9 +256,9 @@ class BatchApplication {
   readonly #overlay: Overlay;
   #seq: number;
   readonly #at: number;
-  readonly #knownTargets: ReadonlySet<string>;
+  readonly #knownTargets: Set<string>;
 
-  constructor(engine: Engine, overlay: Overlay, firstSeq: number, at: number, knownTargets: ReadonlySet<string>) {
+  constructor(engine: Engine, overlay: Overlay, firstSeq: number, at: number, knownTargets: Set<string>) {
     this.#engine = engine;
     this.#knownTargets = knownTargets;
     this.#overlay = overlay;
@@ -471,6 +471,12 @@ class BatchApplication {
         throw new DbError('NOT_FOUND', `${field}.${name}: ${expected} ${ref} does not exist`, {
           details: { field: `${field}.${name}`, id: ref },
         });
+      }
+      // Read through: a target found committed (not only in this group) stays known, so
+      // the next messages of a chat skip the read even after the cache was cleared.
+      if (this.#overlay.lookup(ref) === undefined) {
+        if (this.#knownTargets.size >= MAX_KNOWN_TARGETS) this.#knownTargets.clear();
+        this.#knownTargets.add(ref);
       }
     }
   }
