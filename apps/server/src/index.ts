@@ -1,2 +1,12 @@
 export { createCli, runCli } from './cli.js';
-export { defaultDataDir, databaseDir } from './paths.js';
+export { appDataDir, defaultDataDir, defaultModelDir, migrateLegacyDataDir, DATABASE_DIR_NAME } from './paths.js';
+export { loadConfig, defaultConfig, redactConfig } from './config/load-config.js';
+export type { ConfigSources } from './config/load-config.js';
+export { configLayerSchema, LOG_LEVELS, SERVE_MODES } from './config/config-schema.js';
+export type { AppConfig, ConfigLayer, LogLevel, ServeMode } from './config/config-schema.js';
+export { ENV_VARS } from './config/env-vars.js';
+export { EXIT_CODES, exitCodeFor, formatError } from './errors.js';
+export { openDatabase, mlConfigFor } from './open-database.js';
+export type { OpenDatabaseOptions } from './open-database.js';
+export { TRANSPORTS, MODE_TRANSPORTS, transportsFor } from './serve/modes.js';
+export type { RunningTransport, TransportContext, TransportStarter } from './serve/transport.js';

@@ -22,6 +22,7 @@ export { DEFAULT_EMBEDDING_MODEL } from './onnx/onnx-options.js';
 export type { OnnxMlBridgeOptions } from './onnx/onnx-options.js';
 export { OpenAiMlBridge } from './openai/openai-provider.js';
 export type { OpenAiMlBridgeOptions } from './openai/openai-options.js';
+export type { GrpcMlBridgeOptions } from './grpc/grpc-options.js';
 export { createAutoMlBridge, selectAutoProvider, DEFAULT_NER_MODEL } from './auto/auto-provider.js';
 export type { AutoMlBridgeOptions, AutoSelection } from './auto/auto-provider.js';
 export { createWorkerMlBridge } from './worker/worker-ml-bridge.js';

@@ -1,1 +1,21 @@
-export {};
+export { buildApp } from './http/build-app.js';
+export { startHttpServer } from './http/start-http-server.js';
+export type { HttpServer } from './http/start-http-server.js';
+export { resolveHttpServerOptions, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_BODY_LIMIT } from './http/options.js';
+export type { HttpServerOptions, ResolvedHttpServerOptions } from './http/options.js';
+export { isLoopbackHost } from './http/loopback.js';
+export { HTTP_STATUS_OF_CODE } from './http/errors/http-status.js';
+export { OPENAPI_PATH, DOCS_PATH } from './http/openapi.js';
+export { SLOW_CONSUMER_CLOSE_CODE, SHUTDOWN_CLOSE_CODE } from './http/websocket/event-hub.js';
+export { SERVER_VERSION } from './version.js';
+// gRPC, MCP and native messaging (issue 9)
+export { startGrpcServer, databaseClientConstructor, DATABASE_SERVICE, GRPC_SERVER_DEFAULTS } from './grpc/index.js';
+export type { GrpcServerHandle, GrpcServerOptions } from './grpc/index.js';
+export { toProtoStruct, fromProtoStruct } from './grpc/proto-struct.js';
+export { createMcpServer, startMcpStdio, createMcpHttpHandler, mountMcpHttp } from './mcp/index.js';
+export type { McpStdioHandle, McpHttpHandler, McpHttpOptions } from './mcp/index.js';
+export { runNativeHost, writeNativeManifest, nativeManifestLocation, NATIVE_BROWSERS, DEFAULT_NATIVE_HOST_NAME, NATIVE_HOST_DEFAULTS } from './native/index.js';
+export type { NativeHostOptions, NativeBrowser, NativeManifestOptions, NativeManifestResult } from './native/index.js';
+export { encodeNativeMessage, readNativeFrames, MAX_HOST_MESSAGE_BYTES, MAX_BROWSER_MESSAGE_BYTES } from './native/index.js';
+export { OPERATIONS, invokeOperation } from './operations/index.js';
+export type { OperationName } from './operations/index.js';

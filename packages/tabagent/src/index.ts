@@ -1,1 +1,8 @@
-export {};
+export { TabAgent } from './tabagent.js';
+export type { TabAgentStatus, TabAgentStats, CreateChatInput, SearchOptions } from './tabagent.js';
+export { Chat } from './chat.js';
+export type { AddMessageInput } from './chat.js';
+export { resolveTabAgentOptions } from './options.js';
+export type { TabAgentOptions, TabAgentWeaverOptions, ResolvedTabAgentOptions } from './options.js';
+export { matchesEventFilter } from './events.js';
+export type { TabAgentEvent, EventFilter } from './events.js';

@@ -222,7 +222,10 @@ function workerScript(override: URL | undefined): { code: URL | string; eval: bo
   if (override) return { code: override, eval: false };
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return { code: new URL('./worker/worker-entry.js', here), eval: false };
-  const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href;
+  // Resolved for `import`: under plain `node --import tsx`, require-resolution picks tsx's
+  // CommonJS build of `tsx/esm/api`, whose register() looks for its loader at a path
+  // that does not exist; the ESM build works everywhere (vitest resolves it too).
+  const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href.replace(/\/index\.cjs$/u, '/index.mjs');
   const entry = new URL('./worker-entry.ts', here).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(entry)}); });`;
   return { code: bootstrap, eval: true, execArgv: ['--conditions=source'] };

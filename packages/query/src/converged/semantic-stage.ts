@@ -31,6 +31,7 @@ export async function resolveSemantic(
 ): Promise<ResolvedSemantic> {
   let model = semantic.model ?? ctx.defaultModel;
   if (model === undefined) {
+    if ((ctx.vectors.models?.() ?? []).length === 0) await ctx.vectors.ready?.();
     const models = ctx.vectors.models?.() ?? [];
     if (models.length > 1) throw invalid('semantic.model', `several embedding spaces exist (${models.join(', ')}); name one`);
     model = models[0];
@@ -46,6 +47,9 @@ export async function resolveSemantic(
     if (vector.length === 0 || !vector.every(Number.isFinite)) throw invalid('semantic.text', 'the embed function returned an empty or non-finite vector');
     recorder.stage('embed', `text → ${vector.length}-dim vector`);
   }
+  // Just after open, the spaces may still be loading: wait for them rather than
+  // answer "no embeddings" for a space that exists.
+  if (model !== undefined && ctx.vectors.dims?.(model) === undefined) await ctx.vectors.ready?.();
   const dims = model === undefined ? undefined : ctx.vectors.dims?.(model);
   if (dims !== undefined && vector.length !== dims) {
     throw invalid(field, `has ${vector.length} dimensions, but embedding space ${model} has ${dims}`);

@@ -69,6 +69,10 @@ export class HnswVectorSearch implements VectorSearch {
     return this.#index.scoreNodes(vector, nodeIds, options);
   }
 
+  async ready(): Promise<void> {
+    await this.#exact?.ready?.();
+  }
+
   dims(model: string): number | undefined {
     return this.#index.spaces().find((s) => s.model === model)?.dims ?? this.#exact?.dims?.(model);
   }

@@ -50,6 +50,11 @@ export interface VectorSearch {
   size?(model: string): number;
   /** True when `search` may be approximate (a graph index): the planner then prefers exact scoring of known candidate sets it can afford. */
   readonly approximate?: boolean;
+  /**
+   * Resolves once `dims`, `models` and `size` describe every stored embedding (a search
+   * loading in the background answers them partially before that).
+   */
+  ready?(): Promise<void>;
   /** Largest `k` one search accepts (default: unbounded). */
   readonly maxK?: number;
 }

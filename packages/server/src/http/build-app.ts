@@ -1,0 +1,155 @@
+import fastifyCors from '@fastify/cors';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ModelCache } from '@tabagent/model-cache';
+import type { TabAgent } from 'tabagent';
+import { errorResponse } from './errors/error-response.js';
+import { createGuard } from './guard.js';
+import { InFlightRequests } from './in-flight.js';
+import { registerOpenApi } from './openapi.js';
+import { resolveHttpServerOptions, type HttpServerOptions, type ResolvedHttpServerOptions } from './options.js';
+import type { Api, RouteContext } from './route-context.js';
+import { registerActivityRoutes } from './routes/activity-routes.js';
+import { registerChatRoutes } from './routes/chat-routes.js';
+import { registerEdgeRoutes } from './routes/edge-routes.js';
+import { registerEmbeddingRoutes } from './routes/embedding-routes.js';
+import { registerEntityRoutes } from './routes/entity-routes.js';
+import { registerHardwareRoutes } from './routes/hardware-routes.js';
+import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerMaintenanceRoutes } from './routes/maintenance-routes.js';
+import { registerModelRoutes } from './routes/model-routes.js';
+import { registerNodeRoutes } from './routes/node-routes.js';
+import { registerQueryRoutes } from './routes/query-routes.js';
+import { registerWeaverRoutes } from './routes/weaver-routes.js';
+import { EventHub } from './websocket/event-hub.js';
+import { registerEventRoutes } from './websocket/event-routes.js';
+import { responseSerializer, validatorCompiler } from './zod-compilers.js';
+
+const inFlightOfApp = new WeakMap<FastifyInstance, InFlightRequests>();
+
+/** The requests in flight on an app made by {@link buildApp} (for a draining shutdown). */
+export function inFlightRequestsOf(app: FastifyInstance): InFlightRequests | undefined {
+  return inFlightOfApp.get(app);
+}
+
+const ROUTES = [
+  registerHealthRoutes,
+  registerNodeRoutes,
+  registerEdgeRoutes,
+  registerChatRoutes,
+  registerQueryRoutes,
+  registerEntityRoutes,
+  registerWeaverRoutes,
+  registerActivityRoutes,
+  registerModelRoutes,
+  registerHardwareRoutes,
+  registerMaintenanceRoutes,
+  registerEmbeddingRoutes,
+  registerEventRoutes,
+];
+
+/**
+ * The Fastify application serving `db` over REST (`/v1/…`), WebSocket (`/v1/ws`) and
+ * OpenAPI (`/v1/openapi.json`, `/docs`), ready but not listening: tests can `inject`
+ * into it and benchmarks can `listen` on it. `startHttpServer` is the usual entry.
+ * Closing the app does not close the database.
+ *
+ * @example
+ * const app = await buildApp(db);
+ * const res = await app.inject({ method: 'GET', url: '/v1/health' });
+ */
+export async function buildApp(db: TabAgent, options: HttpServerOptions = {}): Promise<FastifyInstance> {
+  const resolved = resolveHttpServerOptions(options);
+  const app = Fastify({
+    ...loggerOptions(resolved),
+    bodyLimit: resolved.bodyLimit,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(responseSerializer(resolved.validateResponses));
+  app.setErrorHandler((err, request, reply) => {
+    const { status, body, internal } = errorResponse(err, request.id);
+    if (internal) request.log.error({ err }, 'request failed');
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${path}` } });
+  });
+  // CORS first, so that even a refusal (401) carries the headers a browser needs to read it.
+  if (resolved.corsOrigins.length > 0) {
+    await app.register(fastifyCors, {
+      origin: resolved.corsOrigins.includes('*') ? true : resolved.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type'],
+      maxAge: 600,
+    });
+  }
+  const inFlight = new InFlightRequests();
+  inFlightOfApp.set(app, inFlight);
+  app.addHook('onRequest', async (request, reply) => inFlight.track(request.raw, reply.raw));
+  app.addHook('onRequest', createGuard({ token: resolved.token, allowedHosts: resolved.allowedHosts }));
+  // An upgrade refused with an HTTP answer (401, 404, …) leaves its socket to us: end it,
+  // or the half-open socket would keep the server from closing.
+  app.addHook('onResponse', async (request) => {
+    if (request.raw.headers.upgrade !== undefined) request.raw.socket.end();
+  });
+  const events = new EventHub(db, { maxBufferedBytes: resolved.wsMaxBufferedBytes });
+  let models: ModelCache | undefined = resolved.models;
+  const ownsModels = models === undefined;
+  const context: RouteContext = {
+    db,
+    options: resolved,
+    models: () => (models ??= new ModelCache()),
+    events,
+    startedAt: Date.now(),
+  };
+
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: resolved.wsMaxPayload },
+    preClose: async () => {
+      await events.close();
+      await new Promise<void>((resolve) => app.websocketServer.close(() => resolve()));
+    },
+  });
+  await registerOpenApi(app, resolved);
+  await app.register(
+    async (v1) => {
+      const api: Api = v1.withTypeProvider<ZodTypeProvider>();
+      for (const register of ROUTES) register(api, context);
+    },
+    { prefix: '/v1' },
+  );
+
+  const heartbeat = resolved.wsHeartbeatMs > 0 ? setInterval(() => events.heartbeat(), resolved.wsHeartbeatMs).unref() : undefined;
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeat);
+    if (ownsModels) await models?.close();
+  });
+  await app.ready();
+  return app;
+}
+
+/** Fastify's logger settings; a token passed in a query string never reaches the log. */
+function loggerOptions(options: ResolvedHttpServerOptions): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
+  if (options.loggerInstance !== undefined) return { loggerInstance: options.loggerInstance };
+  if (options.logger === false || options.logger === undefined) return { logger: false };
+  const config = options.logger === true ? {} : options.logger;
+  return {
+    logger: {
+      ...config,
+      serializers: {
+        req: (req: { method: string; url: string; host?: string; ip?: string }) => ({
+          method: req.method,
+          url: req.url.replace(/([?&]token=)[^&]*/gu, '$1[redacted]'),
+          host: req.host,
+          remoteAddress: req.ip,
+        }),
+        ...config.serializers,
+      },
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import type { MlHealth } from '@tabagent/ml-bridge';
+import type { TabAgent } from 'tabagent';
+import { SERVER_VERSION } from '../../version.js';
+import type { Api, RouteContext } from '../route-context.js';
+import { named } from '../schemas/api-registry.js';
+import { errorResponses } from '../schemas/common-schemas.js';
+
+/** How long the health check waits for the ML provider's own check. */
+const ML_HEALTH_TIMEOUT_MS = 1_000;
+
+const HealthSchema = named(
+  'Health',
+  z.strictObject({
+    status: z.enum(['ok', 'degraded', 'unavailable']).describe('`ok`; `degraded`: serving, but a component reports a problem; `unavailable`: the database is not open (503).'),
+    version: z.string(),
+    uptimeMs: z.number().int().nonnegative(),
+    components: z.strictObject({
+      database: z.strictObject({ status: z.string() }),
+      storage: z.strictObject({ status: z.string(), lastSeq: z.number().int().nonnegative().optional() }),
+      vectors: z.strictObject({
+        status: z.string(),
+        readiness: z.string(),
+        vectors: z.number().int().nonnegative(),
+        lag: z.number().int().nonnegative(),
+        error: z.string().optional(),
+      }),
+      scheduler: z.strictObject({ status: z.string(), activityLevel: z.string(), queued: z.number().int().nonnegative(), running: z.number().int().nonnegative() }),
+      ml: z.strictObject({ ok: z.boolean(), status: z.string(), provider: z.string(), quality: z.string(), embeddingModel: z.string(), detail: z.string().optional() }),
+      weaver: z.strictObject({ enabled: z.boolean(), lag: z.number().optional(), deadLetters: z.number().optional() }),
+      websocket: z.strictObject({ clients: z.number().int().nonnegative(), dropped: z.number().int().nonnegative() }),
+    }),
+  }),
+  'Whether the server and each component can serve requests.',
+);
+
+/** `GET /v1/health`: public (no token needed), cheap, and 503 while the database is not open. */
+export function registerHealthRoutes(api: Api, { db, events, startedAt }: RouteContext): void {
+  api.get('/health', {
+    schema: {
+      tags: ['system'],
+      summary: 'Health of the server and its components',
+      security: [],
+      response: { 200: HealthSchema, 503: HealthSchema, ...errorResponses },
+    },
+    handler: async (_request, reply) => {
+      const health = await healthOf(db, events.stats(), startedAt);
+      return reply.code(health.status === 'unavailable' ? 503 : 200).send(health);
+    },
+  });
+}
+
+async function healthOf(db: TabAgent, websocket: { clients: number; dropped: number }, startedAt: number): Promise<z.infer<typeof HealthSchema>> {
+  // Read each part on its own: a closed database still answers, with what can be known.
+  const open = db.status === 'open';
+  const lastSeq = safely(() => db.storage.lastSeq);
+  const vectors = db.vectors.stats();
+  const scheduler = db.scheduler.stats();
+  const info = db.ml.info();
+  const weaver = safely(() => db.weaverStatus());
+  const ml = open ? await mlHealth(db) : { ok: false, status: db.ml.status, detail: `database is ${db.status}` };
+  const vectorError = vectors.lastError?.message;
+  const queued = Object.values(scheduler.queued).reduce((sum, n) => sum + n, 0);
+  const status = !open ? 'unavailable' : !ml.ok || vectorError !== undefined ? 'degraded' : 'ok';
+  return {
+    status,
+    version: SERVER_VERSION,
+    uptimeMs: Math.max(0, Date.now() - startedAt),
+    components: {
+      database: { status: db.status },
+      storage: { status: db.storage.status, ...(lastSeq === undefined ? {} : { lastSeq }) },
+      vectors: {
+        status: vectors.status,
+        readiness: String(vectors.readiness),
+        vectors: vectors.vectors,
+        lag: vectors.lag,
+        ...(vectorError === undefined ? {} : { error: vectorError }),
+      },
+      scheduler: { status: scheduler.status, activityLevel: db.scheduler.activityLevel, queued, running: scheduler.running },
+      ml: {
+        ok: ml.ok,
+        status: ml.status,
+        provider: info.provider,
+        quality: info.quality,
+        embeddingModel: info.embedding.model,
+        ...(ml.detail === undefined ? {} : { detail: ml.detail }),
+      },
+      weaver: {
+        enabled: db.weaver !== undefined,
+        ...(weaver === undefined ? {} : { lag: weaver.lag, deadLetters: weaver.deadLetters }),
+      },
+      websocket,
+    },
+  };
+}
+
+function safely<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+async function mlHealth(db: TabAgent): Promise<Pick<MlHealth, 'ok' | 'status' | 'detail'>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Pick<MlHealth, 'ok' | 'status' | 'detail'>>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, status: db.ml.status, detail: `no answer within ${ML_HEALTH_TIMEOUT_MS} ms` }), ML_HEALTH_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([db.ml.health(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

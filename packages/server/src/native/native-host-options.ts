@@ -1,0 +1,24 @@
+import type { Readable, Writable } from 'node:stream';
+import { MAX_BROWSER_MESSAGE_BYTES, MAX_HOST_MESSAGE_BYTES } from './framing.js';
+
+/** Options of {@link runNativeHost}; defaults in {@link NATIVE_HOST_DEFAULTS}. */
+export interface NativeHostOptions {
+  /** Where the browser's messages come from. Default `process.stdin`. */
+  input?: Readable;
+  /** Where messages to the browser go. Default `process.stdout` — nothing else may write there. */
+  output?: Writable;
+  /** Diagnostics, one line each. Default: stderr (never stdout, which carries the protocol). */
+  log?: (line: string) => void;
+  /** Largest message accepted from the browser, in bytes. Default 64 MiB (Chrome's own limit). */
+  maxIncomingBytes?: number;
+  /** Largest message sent to the browser; longer results are sent in parts. Default 1 MiB (Chrome's limit). */
+  maxOutgoingBytes?: number;
+  /** Bytes that may wait unwritten before pushed events are dropped (and counted). Default 8 MiB. */
+  maxPendingEventBytes?: number;
+}
+
+export const NATIVE_HOST_DEFAULTS = {
+  maxIncomingBytes: MAX_BROWSER_MESSAGE_BYTES,
+  maxOutgoingBytes: MAX_HOST_MESSAGE_BYTES,
+  maxPendingEventBytes: 8 * 1024 * 1024,
+} as const;

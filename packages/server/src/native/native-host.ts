@@ -1,0 +1,177 @@
+import { DbError, validate } from '@tabagent/common';
+import type { EventFilter, TabAgent, TabAgentEvent } from 'tabagent';
+import { eventFilterParams, invokeOperation } from '../operations/index.js';
+import { encodeNativeMessage, readNativeFrames } from './framing.js';
+import { NATIVE_HOST_DEFAULTS, type NativeHostOptions } from './native-host-options.js';
+import { resultMessages } from './paging.js';
+import { guardStdout } from './stdout-guard.js';
+
+type RequestId = string | number;
+
+interface Request {
+  id: RequestId;
+  method: string;
+  params?: unknown;
+}
+
+function errorBody(err: unknown): { code: string; message: string; details?: object } {
+  const e = DbError.from(err);
+  // Internal failures say what failed, never how (no stacks, no causes).
+  if (e.code === 'INTERNAL') return { code: e.code, message: e.message };
+  return Object.keys(e.details).length > 0 ? { code: e.code, message: e.message, details: e.details } : { code: e.code, message: e.message };
+}
+
+function parseRequest(message: unknown): Request {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    throw new DbError('INVALID_ARGUMENT', 'a request must be an object { id, method, params }', { details: { field: '' } });
+  }
+  const { id, method, params } = message as Record<string, unknown>;
+  if (!((typeof id === 'string' && id !== '' && id.length <= 256) || (typeof id === 'number' && Number.isFinite(id)))) {
+    throw new DbError('INVALID_ARGUMENT', 'id: expected a non-empty string or a number', { details: { field: 'id' } });
+  }
+  if (typeof method !== 'string' || method === '') {
+    throw Object.assign(new DbError('INVALID_ARGUMENT', 'method: expected a string', { details: { field: 'method' } }), { requestId: id });
+  }
+  return { id, method, params };
+}
+
+/**
+ * Speaks Chrome's native-messaging protocol on `input`/`output` over `db` until the
+ * input ends (the browser closed the port), then drops subscriptions, lets running
+ * requests answer, and resolves. It never closes `db`.
+ *
+ * Protocol (JSON in 4-byte little-endian length frames):
+ * - request `{id, method, params}` → `{id, ok: true, result}` or `{id, ok: false, error: {code, message, details?}}`;
+ *   methods are the operations (`chats.addMessage`, `search`, …) plus `subscribe`
+ *   (params: `{kinds?, chatId?, nodeKinds?}` → `{subscription}`), `unsubscribe`
+ *   (`{subscription}`), `cancel` (`{id}` of a running request) and `ping`;
+ * - a result over 1 MiB arrives as parts `{id, ok: true, part: {index, count}, data}`:
+ *   join the `data` strings and parse them;
+ * - pushed events `{event: 'change' | 'enriched', subscription, data}`; when the browser
+ *   reads too slowly, events are dropped and `{event: 'dropped', count}` follows;
+ * - a frame that is not a request (bad JSON, bad UTF-8, too long) is answered with
+ *   `{id: null, ok: false, error}` and the host keeps reading.
+ *
+ * @example
+ * // tabagent serve --mode native
+ * await runNativeHost(db); // stdin/stdout; logs to stderr
+ */
+export async function runNativeHost(db: TabAgent, options: NativeHostOptions = {}): Promise<void> {
+  const input = options.input ?? process.stdin;
+  const output = options.output ?? process.stdout;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const maxIncomingBytes = options.maxIncomingBytes ?? NATIVE_HOST_DEFAULTS.maxIncomingBytes;
+  const maxOutgoingBytes = options.maxOutgoingBytes ?? NATIVE_HOST_DEFAULTS.maxOutgoingBytes;
+  const maxPendingEventBytes = options.maxPendingEventBytes ?? NATIVE_HOST_DEFAULTS.maxPendingEventBytes;
+
+  const unguard = output === process.stdout ? guardStdout() : () => {};
+  let outputBroken = false;
+  output.on('error', (err) => {
+    if (!outputBroken) log(`native host: output closed (${err.message}); stopping replies`);
+    outputBroken = true;
+  });
+  const send = (message: unknown): void => {
+    if (outputBroken) return;
+    output.write(encodeNativeMessage(message));
+  };
+
+  const subscriptions = new Map<string, () => void>();
+  let nextSubscription = 1;
+  let droppedEvents = 0;
+  const push = (subscription: string, event: TabAgentEvent): void => {
+    // A browser that stops reading must not make the database wait or the host balloon.
+    if (output.writableLength > maxPendingEventBytes) {
+      droppedEvents++;
+      return;
+    }
+    if (droppedEvents > 0) {
+      send({ event: 'dropped', count: droppedEvents });
+      droppedEvents = 0;
+    }
+    const { kind, ...data } = event;
+    send({ event: kind, subscription, data });
+  };
+
+  const running = new Map<RequestId, AbortController>();
+  const settled = new Set<Promise<void>>();
+
+  const handle = async (request: Request, signal: AbortSignal): Promise<unknown> => {
+    switch (request.method) {
+      case 'ping':
+        return { pong: true, at: Date.now() };
+      case 'subscribe': {
+        const filter = validate(eventFilterParams, request.params ?? {}, 'params') as EventFilter;
+        const name = `sub_${nextSubscription++}`;
+        subscriptions.set(name, db.subscribe((event) => push(name, event), filter));
+        return { subscription: name };
+      }
+      case 'unsubscribe': {
+        const { subscription } = (request.params ?? {}) as { subscription?: unknown };
+        const stop = typeof subscription === 'string' ? subscriptions.get(subscription) : undefined;
+        if (stop === undefined) throw new DbError('NOT_FOUND', `no subscription ${String(subscription)}`, { details: { field: 'params.subscription' } });
+        stop();
+        subscriptions.delete(subscription as string);
+        return { unsubscribed: subscription };
+      }
+      case 'cancel': {
+        const { id } = (request.params ?? {}) as { id?: unknown };
+        const target = running.get(id as RequestId);
+        target?.abort(new DbError('ABORTED', `request ${String(id)} was cancelled`));
+        return { cancelled: target !== undefined };
+      }
+      default:
+        return invokeOperation(db, request.method, request.params, { signal }, { fieldPrefix: 'params' });
+    }
+  };
+
+  const dispatch = (message: unknown): void => {
+    let request: Request;
+    try {
+      request = parseRequest(message);
+    } catch (err) {
+      send({ id: (err as { requestId?: RequestId }).requestId ?? null, ok: false, error: errorBody(err) });
+      return;
+    }
+    if (running.has(request.id)) {
+      send({ id: request.id, ok: false, error: errorBody(new DbError('CONFLICT', `request ${request.id} is still running`, { details: { field: 'id' } })) });
+      return;
+    }
+    const controller = new AbortController();
+    running.set(request.id, controller);
+    const done = handle(request, controller.signal)
+      .then(
+        (result) => {
+          for (const part of resultMessages(request.id, result, maxOutgoingBytes)) send(part);
+        },
+        (err: unknown) => send({ id: request.id, ok: false, error: errorBody(controller.signal.aborted ? controller.signal.reason : err) }),
+      )
+      .finally(() => {
+        running.delete(request.id);
+        settled.delete(done);
+      });
+    settled.add(done);
+  };
+
+  try {
+    for await (const frame of readNativeFrames(input, { maxBytes: maxIncomingBytes })) {
+      if (frame.ok) dispatch(frame.message);
+      else {
+        log(`native host: ${frame.error.message}`);
+        send({ id: null, ok: false, error: errorBody(frame.error) });
+      }
+    }
+  } finally {
+    for (const stop of subscriptions.values()) stop();
+    subscriptions.clear();
+    await Promise.allSettled([...settled]);
+    // The streams are the caller's (stdout stays open for the process); only wait until the replies are handed over.
+    if (!outputBroken && output.writableNeedDrain) {
+      await new Promise<void>((resolve) => {
+        output.once('drain', resolve);
+        output.once('close', resolve);
+        output.once('error', resolve);
+      });
+    }
+    unguard();
+  }
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { ChatSchema, edgeTypeSchema, EdgeSchema, idSchema, MessageSchema, NODE_TYPES } from '@tabagent/common';
+import { ACTIVITY_LEVELS } from '@tabagent/task-scheduler';
+
+/**
+ * Parameter schemas shared by the transports, built from the common schemas. Bounds
+ * the engine checks itself (its configured `maxLimit`, `maxDepth`) are only typed here.
+ */
+export const pageLimit = z.number().int().min(1);
+export const pageOffset = z.number().int().min(0);
+export const nodeTypes = z.array(z.enum(NODE_TYPES)).min(1).max(NODE_TYPES.length);
+/** A node to create: its kind's own schema checks it in storage (NODE_SCHEMAS). */
+export const newNodeParams = z.looseObject({ type: z.enum(NODE_TYPES) });
+export const nodePatchParams = z.record(z.string(), z.unknown());
+export const newEdgeParams = EdgeSchema.partial({ id: true, createdAt: true, metadata: true });
+
+export const createChatParams = ChatSchema.pick({ title: true, topic: true, tags: true, archived: true, metadata: true });
+export const addMessageParams = MessageSchema.pick({
+  chatId: true,
+  sender: true,
+  role: true,
+  content: true,
+  timestamp: true,
+  replyToId: true,
+  attachmentIds: true,
+  tags: true,
+  metadata: true,
+}).partial({ timestamp: true });
+
+export const searchParams = z.strictObject({
+  text: z.string().trim().min(1, 'must not be empty').max(100_000),
+  types: nodeTypes.optional(),
+  chatId: idSchema.optional(),
+  limit: pageLimit.optional(),
+  offset: pageOffset.optional(),
+  mode: z.enum(['hybrid', 'semantic', 'keyword']).optional(),
+  threshold: z.number().min(-1).max(1).optional(),
+  explain: z.boolean().optional(),
+});
+
+export const shortestPathParams = z.strictObject({
+  from: idSchema,
+  to: idSchema,
+  edgeTypes: z.array(edgeTypeSchema).min(1).max(100).optional(),
+  maxDepth: z.number().int().min(1).optional(),
+  direction: z.enum(['out', 'in', 'both']).optional(),
+});
+
+export const entityRefParams = z.union([idSchema, z.strictObject({ entityType: z.string().min(1).max(64), label: z.string().min(1).max(1_000) })], {
+  error: 'expected an entity id or { entityType, label }',
+});
+
+export const activityLevelParams = z.enum(ACTIVITY_LEVELS);
+
+/** Which events a subscriber wants (every part given must match). */
+export const eventFilterParams = z.strictObject({
+  kinds: z.array(z.enum(['change', 'enriched'])).min(1).optional(),
+  chatId: idSchema.optional(),
+  nodeKinds: z.array(z.string().min(1).max(64)).min(1).optional(),
+});
+

@@ -1,0 +1,469 @@
+import { mkdir } from 'node:fs/promises';
+import {
+  DbError,
+  type ChangeEvent,
+  type Chat as ChatNode,
+  type Edge,
+  type Embedding,
+  type NewEdge,
+  type NewNode,
+  type NewNodeOf,
+  type Node,
+  type NodePatch,
+  type NodeType,
+} from '@tabagent/common';
+import { Indexing, VectorIndex, type DriftReport, type VectorDriftReport } from '@tabagent/indexing';
+import { createMlBridge, createWorkerMlBridge, type MlBridge, type MlBridgeConfig } from '@tabagent/ml-bridge';
+import { ModelCache } from '@tabagent/model-cache';
+import {
+  QueryEngine,
+  type ConvergedQuery,
+  type EntityMention,
+  type EntityRef,
+  type GraphPath,
+  type NodesMentioningOptions,
+  type Page,
+  type QueryOptions,
+  type QueryResult,
+  type ShortestPathOptions,
+} from '@tabagent/query';
+import {
+  backupStorage,
+  exportJsonl,
+  importJsonl,
+  Storage,
+  type BackupManifest,
+  type ExportOptions,
+  type ImportOptions,
+  type ImportResult,
+} from '@tabagent/storage';
+import { TaskScheduler, type ActivityLevel } from '@tabagent/task-scheduler';
+import { Weaver, type WeaverStats } from '@tabagent/weaver';
+import { Chat } from './chat.js';
+import { matchesEventFilter, type EventFilter, type TabAgentEvent } from './events.js';
+import { isMlBridge, resolveTabAgentOptions, type TabAgentOptions } from './options.js';
+
+export type TabAgentStatus = 'opening' | 'open' | 'closing' | 'closed';
+
+/** What {@link TabAgent.createChat} takes. */
+export type CreateChatInput = Omit<NewNodeOf<'Chat'>, 'type'>;
+
+/** Options of {@link TabAgent.search}. */
+export interface SearchOptions extends QueryOptions {
+  /** Node kinds to search (default: every kind). */
+  types?: readonly NodeType[];
+  /** Only nodes of this chat. */
+  chatId?: string;
+  /** Page size (default 10). */
+  limit?: number;
+  offset?: number;
+  /** `hybrid` (default): keyword and meaning fused; `semantic` or `keyword` alone. */
+  mode?: 'hybrid' | 'semantic' | 'keyword';
+  /** Minimum cosine similarity for the semantic ranking. */
+  threshold?: number;
+  explain?: boolean;
+}
+
+/** A snapshot of every component's state. */
+export interface TabAgentStats {
+  status: TabAgentStatus;
+  location: string;
+  storage: { status: string; lastSeq: number };
+  vectors: ReturnType<VectorIndex['stats']>;
+  scheduler: ReturnType<TaskScheduler['stats']> & { activityLevel: ActivityLevel };
+  ml: ReturnType<MlBridge['info']> & { status: string };
+  weaver: WeaverStats | undefined;
+}
+
+/**
+ * TabAgent DB, embedded: opens one database directory and composes storage, the
+ * indexes, the query engine, the task scheduler, the ML provider and the Knowledge
+ * Weaver, and closes them in order.
+ *
+ * @example
+ * await using db = await TabAgent.open('./my-db');
+ * const chat = await db.createChat({ title: 'Trip' });
+ * await chat.addMessage({ sender: 'alice', role: 'user', content: 'Alice met Bob in Paris' });
+ * const { hits } = await db.search('paris trip');
+ */
+export class TabAgent {
+  readonly location: string;
+  readonly storage: Storage;
+  readonly indexing: Indexing;
+  readonly vectors: VectorIndex;
+  readonly queryEngine: QueryEngine;
+  readonly scheduler: TaskScheduler;
+  readonly ml: MlBridge;
+  /** Undefined when opened with `weaver: false`. */
+  readonly weaver: Weaver | undefined;
+  readonly #ownsMl: boolean;
+  #status: TabAgentStatus = 'open';
+  #closing: Promise<void> | undefined;
+  readonly #subscriptions = new Set<() => void>();
+
+  private constructor(parts: {
+    location: string;
+    storage: Storage;
+    indexing: Indexing;
+    vectors: VectorIndex;
+    queryEngine: QueryEngine;
+    scheduler: TaskScheduler;
+    ml: MlBridge;
+    ownsMl: boolean;
+    weaver: Weaver | undefined;
+  }) {
+    this.location = parts.location;
+    this.storage = parts.storage;
+    this.indexing = parts.indexing;
+    this.vectors = parts.vectors;
+    this.queryEngine = parts.queryEngine;
+    this.scheduler = parts.scheduler;
+    this.ml = parts.ml;
+    this.#ownsMl = parts.ownsMl;
+    this.weaver = parts.weaver;
+  }
+
+  /**
+   * Opens (or creates) the database in `location`. Returns once every component is
+   * usable; the vector index finishes loading in the background (searches before that
+   * are answered exactly). If a component fails to open, the ones already open are closed.
+   */
+  static async open(location: string, options: TabAgentOptions = {}): Promise<TabAgent> {
+    if (typeof location !== 'string' || location === '') {
+      throw new DbError('INVALID_ARGUMENT', 'location must be a non-empty directory path', { details: { field: 'location' } });
+    }
+    const resolved = resolveTabAgentOptions(options);
+    await mkdir(location, { recursive: true });
+    const opened: { close(): Promise<void> | void }[] = [];
+    // Starting an ML worker takes about a second: let it start while storage and the indexes open.
+    const ownsMl = !isMlBridge(resolved.ml);
+    const mlReady = isMlBridge(resolved.ml)
+      ? Promise.resolve(resolved.ml)
+      : openMl(resolved.ml, resolved.mlInWorker, resolved.modelDir, resolved.logger);
+    mlReady.catch(() => {});
+    try {
+      const indexing = new Indexing();
+      const storage = await Storage.open(location, { ...resolved.storage, indexHooks: indexing.hooks });
+      opened.push(storage);
+      await indexing.attach(storage);
+      opened.push({ close: () => indexing.detach() });
+      const vectors = await VectorIndex.open(storage, resolved.vector);
+      opened.push(vectors);
+      const scheduler = new TaskScheduler(resolved.scheduler);
+      opened.push(scheduler);
+      const ml = await mlReady;
+      if (ownsMl) opened.push(ml);
+      const queryEngine = await QueryEngine.open({
+        storage,
+        indexing,
+        vectorIndex: vectors,
+        embed: async (text, { signal }) => (await ml.embed([text], signal ? { signal } : {}))[0]!,
+        defaultModel: ml.info().embedding.model,
+        ...resolved.query,
+      });
+      opened.push(queryEngine);
+      const weaver = resolved.weaver === false ? undefined : await Weaver.open({ ...resolved.weaver, storage, vectors, scheduler, ml });
+      return new TabAgent({ location, storage, indexing, vectors, queryEngine, scheduler, ml, ownsMl, weaver });
+    } catch (err) {
+      if (ownsMl) {
+        const ml = await mlReady.catch(() => undefined);
+        if (ml !== undefined && !opened.includes(ml)) opened.push(ml);
+      }
+      for (const part of opened.reverse()) await Promise.resolve(part.close()).catch(() => {});
+      throw DbError.from(err);
+    }
+  }
+
+  get status(): TabAgentStatus {
+    return this.#status;
+  }
+
+  #requireOpen(): void {
+    if (this.#status !== 'open') throw new DbError('NOT_OPEN', `database is ${this.#status}`);
+  }
+
+  // ── chats ────────────────────────────────────────────────────────────────
+
+  /** Creates a chat and returns it as an active record. */
+  async createChat(input: CreateChatInput): Promise<Chat> {
+    this.#requireOpen();
+    if (input === null || typeof input !== 'object') throw new DbError('INVALID_ARGUMENT', 'chat must be an object', { details: { field: 'chat' } });
+    const node = (await this.storage.insertNode({ ...input, type: 'Chat' } as NewNode)) as ChatNode;
+    return new Chat(this, node);
+  }
+
+  /** The chat with this id (`NOT_FOUND` when there is none, `INVALID_ARGUMENT` when it is not a chat). */
+  async chat(id: string): Promise<Chat> {
+    this.#requireOpen();
+    const node = await this.storage.getNode(id);
+    if (node.type !== 'Chat') throw new DbError('INVALID_ARGUMENT', `${id} is a ${node.type}, not a Chat`, { details: { field: 'id', id } });
+    return new Chat(this, node);
+  }
+
+  /** Chats, newest first, paged. */
+  async chats(options: { limit?: number; offset?: number } = {}): Promise<Page<Chat>> {
+    this.#requireOpen();
+    const limit = options.limit ?? 50;
+    const offset = options.offset ?? 0;
+    const { hits, total } = await this.queryEngine.query({ types: ['Chat'], orderBy: { field: 'createdAt', direction: 'desc' }, limit, offset });
+    const page: Page<Chat> = { items: hits.map((hit) => new Chat(this, hit.node as ChatNode)), total: total ?? hits.length };
+    if (total !== undefined && offset + hits.length < total) page.nextOffset = offset + hits.length;
+    return page;
+  }
+
+  // ── nodes, edges, embeddings ───────────────────────────────────────────────
+
+  /** Inserts nodes of any kind in one atomic batch. */
+  insertNodes(nodes: readonly NewNode[]): Promise<Node[]> {
+    this.#requireOpen();
+    return this.storage.insertNodes(nodes);
+  }
+
+  insertNode(node: NewNode): Promise<Node> {
+    this.#requireOpen();
+    return this.storage.insertNode(node);
+  }
+
+  getNode(id: string): Promise<Node> {
+    this.#requireOpen();
+    return this.storage.getNode(id);
+  }
+
+  getNodes(ids: readonly string[]): Promise<(Node | undefined)[]> {
+    this.#requireOpen();
+    return this.storage.getNodes(ids);
+  }
+
+  updateNode<T extends NodeType>(id: string, patch: NodePatch<T> | Record<string, unknown>): Promise<Node> {
+    this.#requireOpen();
+    return this.storage.updateNode(id, patch);
+  }
+
+  /** Deletes a node with its edges and embeddings; the weaver cleans up what it derived. */
+  deleteNode(id: string): Promise<void> {
+    this.#requireOpen();
+    return this.storage.deleteNode(id);
+  }
+
+  insertEdge(edge: NewEdge): Promise<Edge> {
+    this.#requireOpen();
+    return this.storage.insertEdge(edge);
+  }
+
+  getEdge(id: string): Promise<Edge> {
+    this.#requireOpen();
+    return this.storage.getEdge(id);
+  }
+
+  deleteEdge(id: string): Promise<void> {
+    this.#requireOpen();
+    return this.storage.deleteEdge(id);
+  }
+
+  /** Edges from or to a node. */
+  edgesOf(nodeId: string): Promise<Edge[]> {
+    this.#requireOpen();
+    return this.storage.edgesOf(nodeId);
+  }
+
+  /** The node's embedding in the active model's space (else any), or undefined. */
+  async embeddingFor(nodeId: string): Promise<Embedding | undefined> {
+    this.#requireOpen();
+    const embeddings = await this.storage.embeddingsOf(nodeId);
+    const model = this.ml.info().embedding.model;
+    return embeddings.find((e) => e.model === model) ?? embeddings[0];
+  }
+
+  // ── queries ───────────────────────────────────────────────────────────────
+
+  /** A converged query (filters → graph → keyword/semantic ranking); `semantic.text` is embedded by the active provider. */
+  query(query: ConvergedQuery, options: QueryOptions = {}): Promise<QueryResult> {
+    this.#requireOpen();
+    return this.queryEngine.query(query, options);
+  }
+
+  /**
+   * Searches by keyword and meaning at once (reciprocal rank fusion), embedding the
+   * text with the active ML provider.
+   */
+  search(text: string, options: SearchOptions = {}): Promise<QueryResult> {
+    this.#requireOpen();
+    if (typeof text !== 'string' || text.trim() === '') {
+      throw new DbError('INVALID_ARGUMENT', 'search text must be a non-empty string', { details: { field: 'text' } });
+    }
+    const { types, chatId, limit, offset, mode = 'hybrid', threshold, explain, ...queryOptions } = options;
+    const query: ConvergedQuery = { limit: limit ?? 10, offset: offset ?? 0 };
+    if (types !== undefined) query.types = types;
+    if (chatId !== undefined) query.filters = { chatId: { eq: chatId } };
+    if (mode !== 'semantic') query.keyword = text;
+    if (mode !== 'keyword') query.semantic = threshold === undefined ? { text } : { text, threshold };
+    if (explain !== undefined) query.explain = explain;
+    return this.queryEngine.query(query, queryOptions);
+  }
+
+  /** Shortest path between two nodes (bidirectional BFS), or undefined. */
+  findShortestPath(from: string, to: string, options: ShortestPathOptions = {}): Promise<GraphPath | undefined> {
+    this.#requireOpen();
+    return this.queryEngine.findShortestPath(from, to, options);
+  }
+
+  /** Entities a node mentions, most confident first. */
+  entitiesMentionedIn(nodeId: string): Promise<EntityMention[]> {
+    this.#requireOpen();
+    return this.queryEngine.entitiesMentionedBy(nodeId);
+  }
+
+  /** Nodes mentioning an entity (by id or by type and label), newest first. */
+  nodesMentioning(entity: EntityRef, options: NodesMentioningOptions = {}): Promise<Page<Node>> {
+    this.#requireOpen();
+    return this.queryEngine.nodesMentioning(entity, options);
+  }
+
+  // ── activity and the weaver ───────────────────────────────────────────────
+
+  /** Says the user is active now (background work steps aside; it decays by itself). */
+  reportActivity(): void {
+    this.#requireOpen();
+    this.scheduler.reportActivity();
+  }
+
+  /** Sets the activity level: `high` (chatting), `low`, `sleep` (idle). */
+  setActivityLevel(level: ActivityLevel): void {
+    this.#requireOpen();
+    this.scheduler.setActivityLevel(level);
+  }
+
+  get activityLevel(): ActivityLevel {
+    return this.scheduler.activityLevel;
+  }
+
+  /** The weaver's progress, or undefined without one. */
+  weaverStatus(): WeaverStats | undefined {
+    return this.weaver?.stats();
+  }
+
+  /** Resolves when the weaver has enriched everything written so far. */
+  async whenEnriched(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
+    this.#requireOpen();
+    await this.weaver?.whenIdle(options);
+  }
+
+  /**
+   * Calls `listener` for every committed change and every finished enrichment that
+   * passes `filter`, until the returned function is called (or the database closes).
+   * Listeners run synchronously on commit: a transport must queue, not block.
+   *
+   * @example
+   * const stop = db.subscribe((e) => ws.send(JSON.stringify(e)), { chatId });
+   */
+  subscribe(listener: (event: TabAgentEvent) => void, filter: EventFilter = {}): () => void {
+    this.#requireOpen();
+    const onChange = (change: ChangeEvent): void => {
+      const event: TabAgentEvent = { kind: 'change', seq: change.seq, change };
+      if (matchesEventFilter(event, filter)) listener(event);
+    };
+    const onEnriched = (info: { nodeId: string; module: string; chatId?: string; kind?: string }): void => {
+      const event: TabAgentEvent = { kind: 'enriched', nodeId: info.nodeId, module: info.module, at: Date.now() };
+      if (info.chatId !== undefined) event.chatId = info.chatId;
+      if (info.kind !== undefined) event.nodeKind = info.kind;
+      if (matchesEventFilter(event, filter)) listener(event);
+    };
+    this.storage.on('change', onChange);
+    this.weaver?.on('enriched', onEnriched);
+    const stop = (): void => {
+      this.storage.off('change', onChange);
+      this.weaver?.off('enriched', onEnriched);
+    };
+    this.#subscriptions.add(stop);
+    return () => {
+      this.#subscriptions.delete(stop);
+      stop();
+    };
+  }
+
+  // ── maintenance ───────────────────────────────────────────────────────────
+
+  /** Compares every index with the data. */
+  async verify(options: { signal?: AbortSignal } = {}): Promise<{ indexes: DriftReport[]; vectors: VectorDriftReport }> {
+    this.#requireOpen();
+    const indexes = await this.indexing.verify(options);
+    const vectors = await this.vectors.verify();
+    return { indexes, vectors };
+  }
+
+  /** Rebuilds the indexes from the data (`tabagent reindex`). */
+  async reindex(options: { signal?: AbortSignal } = {}): Promise<Record<string, number>> {
+    this.#requireOpen();
+    const written = await this.indexing.rebuild(options);
+    const vector = await this.vectors.rebuild();
+    return { ...written, vector: vector.vectors };
+  }
+
+  /** A consistent copy of the database in an empty directory. */
+  backup(dir: string): Promise<BackupManifest> {
+    this.#requireOpen();
+    return backupStorage(this.storage, dir);
+  }
+
+  /** Every record as JSONL; returns the number of records written. */
+  export(target: string, options: ExportOptions = {}): Promise<number> {
+    this.#requireOpen();
+    return exportJsonl(this.storage, target, options);
+  }
+
+  /** Imports a JSONL export. */
+  import(source: string, options: ImportOptions = {}): Promise<ImportResult> {
+    this.#requireOpen();
+    return importJsonl(this.storage, source, options);
+  }
+
+  /** Every component's state. */
+  stats(): TabAgentStats {
+    return {
+      status: this.#status,
+      location: this.location,
+      storage: { status: this.storage.status, lastSeq: this.storage.lastSeq },
+      vectors: this.vectors.stats(),
+      scheduler: { ...this.scheduler.stats(), activityLevel: this.scheduler.activityLevel },
+      ml: { ...this.ml.info(), status: this.ml.status },
+      weaver: this.weaver?.stats(),
+    };
+  }
+
+  /** Closes the weaver, the query engine, the scheduler, ML, the indexes and storage, in that order. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#status = 'closing';
+      for (const stop of this.#subscriptions) stop();
+      this.#subscriptions.clear();
+      await Promise.allSettled([this.weaver?.close()]);
+      await Promise.allSettled([this.queryEngine.close()]);
+      await Promise.allSettled([this.scheduler.close({ abortRunning: true })]);
+      await Promise.allSettled([this.#ownsMl ? this.ml.close() : undefined]);
+      await Promise.allSettled([this.vectors.close()]);
+      this.indexing.detach();
+      await this.storage.close();
+      this.#status = 'closed';
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Opens the configured provider; `auto` looks for installed models in `modelDir`. */
+async function openMl(
+  config: MlBridgeConfig,
+  inWorker: boolean,
+  modelDir: string | undefined,
+  logger: TabAgentOptions['logger'],
+): Promise<MlBridge> {
+  let effective: MlBridgeConfig = config;
+  if (config.provider === undefined || config.provider === 'auto') {
+    const locator = config.locator ?? new ModelCache(modelDir === undefined ? {} : { cacheDir: modelDir });
+    effective = { ...config, locator, ...(logger && !config.logger ? { logger } : {}) };
+  }
+  return inWorker ? createWorkerMlBridge(effective, logger ? { logger } : {}) : createMlBridge(effective);
+}
