@@ -50,7 +50,7 @@ async function writeLine(out: Writable, line: JsonlLine): Promise<void> {
  * messages, so an import resolves references in order), then edges, then embeddings.
  */
 export async function exportJsonl(storage: Storage, target: string | Writable, options: ExportOptions = {}): Promise<number> {
-  const out = typeof target === 'string' ? createWriteStream(target) : target;
+  const out = typeof target === 'string' ? await openFile(target, 'write') : target;
   let count = 0;
   const progress = (n: number): void => {
     count += n;
@@ -82,6 +82,23 @@ export async function exportJsonl(storage: Storage, target: string | Writable, o
   return count;
 }
 
+/** Opens a file stream, failing with a clear error (not an unhandled stream error) when it cannot be opened. */
+async function openFile(path: string, mode: 'read'): Promise<Readable>;
+async function openFile(path: string, mode: 'write'): Promise<Writable>;
+async function openFile(path: string, mode: 'read' | 'write'): Promise<Readable | Writable> {
+  const stream = mode === 'read' ? createReadStream(path) : createWriteStream(path);
+  try {
+    await once(stream, 'open');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new DbError(code === 'ENOENT' && mode === 'read' ? 'NOT_FOUND' : 'INVALID_ARGUMENT', `cannot ${mode} ${path}: ${(cause as Error).message}`, {
+      cause,
+      details: { field: mode === 'read' ? 'source' : 'target' },
+    });
+  }
+  return stream;
+}
+
 function parseLine(text: string, lineNumber: number): JsonlLine {
   try {
     const line = JSON.parse(text) as JsonlLine;
@@ -101,7 +118,7 @@ function parseLine(text: string, lineNumber: number): JsonlLine {
  * the import with an error naming the line, after the chunks before it.
  */
 export async function importJsonl(storage: Storage, source: string | Readable, options: ImportOptions = {}): Promise<ImportResult> {
-  const input = typeof source === 'string' ? createReadStream(source) : source;
+  const input = typeof source === 'string' ? await openFile(source, 'read') : source;
   const lines = createInterface({ input, crlfDelay: Infinity });
   const result: ImportResult = { nodes: 0, edges: 0, embeddings: 0 };
   const batchSize = options.batchSize ?? 1_000;

@@ -134,3 +134,12 @@ describe('JSONL export and import', () => {
     await storage.close();
   });
 });
+
+describe('JSONL files that cannot be opened', () => {
+  it('fail with a code instead of an unhandled stream error', async () => {
+    const dir = await tempDir();
+    await using storage = await Storage.open(join(dir, 'db'));
+    await expect(exportJsonl(storage, join(dir, 'no', 'such', 'dir', 'x.jsonl'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(importJsonl(storage, join(dir, 'missing.jsonl'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});

@@ -417,8 +417,9 @@ export class TabAgent {
     return importJsonl(this.storage, source, options);
   }
 
-  /** Every component's state. */
+  /** Every component's state (`NOT_OPEN` once closed: the components are gone). */
   stats(): TabAgentStats {
+    this.#requireOpen();
     return {
       status: this.#status,
       location: this.location,

@@ -73,6 +73,7 @@ describe('TabAgent facade (without the weaver)', () => {
     await db.close();
     expect(db.status).toBe('closed');
     await expect(async () => db.createChat({ title: 'late' })).rejects.toMatchObject({ code: 'NOT_OPEN' });
+    expect(() => db.stats()).toThrow(expect.objectContaining({ code: 'NOT_OPEN' }));
   });
 
   it('paths, entities and stats compose the parts', async () => {
