@@ -6,7 +6,9 @@ import { registerGet } from './commands/get.js';
 import { registerHardware } from './commands/hardware.js';
 import { registerInit } from './commands/init.js';
 import { registerMaintenance } from './commands/maintenance.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerModels } from './commands/models.js';
+import { registerNativeManifest } from './commands/native-manifest.js';
 import { registerPath } from './commands/path.js';
 import { registerQuery } from './commands/query.js';
 import { registerSearch } from './commands/search.js';
@@ -29,7 +31,8 @@ export function createCli(): Command {
     .addOption(new Option('--ml-provider <name>', 'ML provider (env TABAGENT_ML_PROVIDER; default auto)').choices(ML_PROVIDER_NAMES))
     .option('--ml-base-url <url>', 'OpenAI-compatible server for the openai provider (env TABAGENT_ML_BASE_URL)')
     .option('-c, --config <file>', 'JSON config file (env TABAGENT_CONFIG)')
-    .addOption(new Option('--log-level <level>', 'log level on stderr (env TABAGENT_LOG_LEVEL; default warn)').choices(LOG_LEVELS))
+    .addOption(new Option('--log-level <level>', 'log level, on stderr or --log-file (env TABAGENT_LOG_LEVEL; default warn)').choices(LOG_LEVELS))
+    .option('--log-file <file>', 'append log lines to this file instead of stderr (env TABAGENT_LOG_FILE)')
     .option('--weaver', 'run the Knowledge Weaver while serving (the default; env TABAGENT_WEAVER)')
     .option('--no-weaver', 'do not run the Knowledge Weaver')
     .option('--json', 'print results as JSON (for scripts)')
@@ -38,6 +41,8 @@ export function createCli(): Command {
     .configureOutput({ outputError: () => undefined });
 
   registerServe(program);
+  registerMcp(program);
+  registerNativeManifest(program);
   registerInit(program);
   registerAdd(program);
   registerGet(program);

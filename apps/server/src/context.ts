@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { TabAgent } from 'tabagent';
 import type { AppConfig } from './config/config-schema.js';
 import { loadConfig } from './config/load-config.js';
-import { createLogger, type AppLogger } from './logger.js';
+import { createLogger, openLogFile, type AppLogger } from './logger.js';
 import { Output } from './output/output.js';
 import type { ProgressMode } from './output/progress-bar.js';
 
@@ -14,6 +14,7 @@ export interface GlobalOptions {
   mlBaseUrl?: string;
   config?: string;
   logLevel?: string;
+  logFile?: string;
   weaver?: boolean;
   json?: boolean;
   progress?: ProgressMode;
@@ -24,6 +25,8 @@ export interface ServeFlags {
   mode?: string;
   host?: string;
   port?: string;
+  grpcPort?: string;
+  grpcMl?: boolean;
   token?: string;
   corsOrigin?: string[];
   bodyLimit?: string;
@@ -39,9 +42,10 @@ export function flagsLayer(o: GlobalOptions, s: ServeFlags = {}): Record<string,
     dataDir: o.dataDir,
     modelDir: o.modelDir,
     logLevel: o.logLevel,
+    logFile: o.logFile,
     weaver: o.weaver,
     ml: compact({ provider: o.mlProvider, baseUrl: o.mlBaseUrl }),
-    server: compact({ mode: s.mode, host: s.host, port: s.port, token: s.token, corsOrigins: s.corsOrigin, bodyLimit: s.bodyLimit }),
+    server: compact({ mode: s.mode, host: s.host, port: s.port, grpcPort: s.grpcPort, grpcMl: s.grpcMl, token: s.token, corsOrigins: s.corsOrigin, bodyLimit: s.bodyLimit }),
   });
 }
 
@@ -67,8 +71,10 @@ export class CommandContext {
     return this.#config;
   }
 
+  /** The log: stderr, or the `--log-file`. */
   async logger(): Promise<AppLogger> {
-    this.#logger ??= createLogger((await this.config()).logLevel);
+    const { logLevel, logFile } = await this.config();
+    this.#logger ??= createLogger(logLevel, logFile === undefined ? process.stderr : openLogFile(logFile));
     return this.#logger;
   }
 

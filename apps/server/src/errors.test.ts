@@ -21,5 +21,8 @@ describe('CLI errors', () => {
     const port = toDbError(Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:7420'), { code: 'EADDRINUSE' }));
     expect(port.code).toBe('UNAVAILABLE');
     expect(port.message).toContain('--port');
+    // A port in use is not a held database.
+    const grpcPort = toDbError(new DbError('UNAVAILABLE', 'cannot bind gRPC to 127.0.0.1:1: errors: [listen EADDRINUSE: address already in use 127.0.0.1:1]'));
+    expect(grpcPort.message).not.toContain('data directory');
   });
 });

@@ -33,7 +33,7 @@ export function toDbError(err: unknown): DbError {
   if (sysCode === 'EADDRNOTAVAIL' || sysCode === 'EACCES') return new DbError('UNAVAILABLE', (err as Error).message, { cause: err });
   const error = DbError.from(err);
   // A LevelDB lock held by another process: say what usually holds it.
-  if (error.code === 'UNAVAILABLE' && /lock|in use/i.test(`${error.message} ${causeMessages(error)}`)) {
+  if (error.code === 'UNAVAILABLE' && /\block\b|is in use/i.test(`${error.message} ${causeMessages(error)}`)) {
     return new DbError('UNAVAILABLE', `${error.message} (is another tabagent process, e.g. \`tabagent serve\`, using this data directory?)`, {
       cause: error,
       details: error.details,

@@ -1,5 +1,8 @@
+import { existsSync, realpathSync } from 'node:fs';
 import { access, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DbError } from '@tabagent/common';
 import { defaultModelsDir } from '@tabagent/model-cache';
 
 /** Name of the database directory inside the application data directory. */
@@ -51,4 +54,17 @@ export async function migrateLegacyDataDir(dataDir: string, env: Env = process.e
   if ((await exists(dataDir)) || !(await exists(join(legacy, 'CURRENT')))) return undefined;
   await rename(legacy, dataDir);
   return legacy;
+}
+
+/**
+ * Absolute path of the CLI's entry script (`dist/main.js`), for commands that register
+ * it with other programs (`native-manifest`): the built one beside this module, else
+ * the script this process runs.
+ */
+export function cliMainPath(): string {
+  const beside = fileURLToPath(new URL('./main.js', import.meta.url));
+  if (existsSync(beside)) return beside;
+  const script = process.argv[1];
+  if (script !== undefined && existsSync(script)) return realpathSync(script);
+  throw new DbError('INTERNAL', 'cannot tell where the tabagent CLI script is (run the built dist/main.js)');
 }

@@ -1,9 +1,13 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Storage } from '@tabagent/storage';
-import { TempDirs, TestCli, start } from './helpers/cli.js';
+import { TempDirs, TestCli, countNodesOnDisk, start } from './helpers/cli.js';
+import { grpc, grpcClient, grpcStatus, structToJson } from './helpers/grpc.js';
+import { toolData } from './helpers/mcp.js';
 
 const dirs = new TempDirs();
 let cli: TestCli;
@@ -17,7 +21,9 @@ interface Ready {
   url: string;
   docs: string;
   openapi: string;
+  mcp: string;
   port: number;
+  transports: Record<string, { port: number; address?: string; services?: string[] }>;
   dataDir: string;
   ml: { provider: string };
   weaver: boolean;
@@ -73,6 +79,17 @@ describe('tabagent serve (built binary)', () => {
     expect(health.status).toBe(200);
     expect(health.body.status).toBe('ok');
     expect(health.body.components.weaver.enabled).toBe(true);
+    // MCP over streamable HTTP, under the same server.
+    expect(ready.mcp).toBe(`${ready.url}/mcp`);
+    expect(server.stderr()).toContain(`MCP (streamable HTTP) at ${ready.mcp}`);
+    const mcp = new Client({ name: 'tabagent-cli-test', version: '1.0.0' });
+    await mcp.connect(new StreamableHTTPClientTransport(new URL(ready.mcp)));
+    expect(mcp.getServerVersion()?.name).toBe('tabagent');
+    expect((await mcp.listTools()).tools.map((t) => t.name)).toContain('recall');
+    const note = await toolData(mcp, 'remember', { content: 'remembered over HTTP' });
+    await mcp.close();
+    expect((await getJson<{ content: string }>(`${ready.url}/v1/nodes/${note.messageId}`)).body.content).toBe('remembered over HTTP');
+
     const openapi = await getJson<{ openapi: string }>(ready.openapi);
     expect(openapi.body.openapi).toMatch(/^3\./);
     expect((await fetch(ready.docs)).status).toBe(200);
@@ -90,12 +107,7 @@ describe('tabagent serve (built binary)', () => {
     const [code, signal] = await server.stop();
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     // Closed cleanly: the LevelDB lock is released and the writes are there.
-    const storage = await Storage.open(cli.dataDir);
-    try {
-      expect(await storage.countNodes('Message')).toBe(1);
-    } finally {
-      await storage.close();
-    }
+    expect(await countNodesOnDisk(cli.dataDir, 'Message')).toBe(2);
   });
 
   it('takes its settings from env vars and a config file, flags winning', async () => {
@@ -111,10 +123,65 @@ describe('tabagent serve (built binary)', () => {
     expect(await server.stop()).toEqual([0, null]);
   });
 
+  it('--mode all serves HTTP and gRPC on the ports it prints, over one database', async () => {
+    const server = await serve(['--mode', 'all', '--grpc-port', '0']);
+    const { ready } = server;
+    expect(ready).toMatchObject({ mode: 'all', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    const grpcPort = ready.transports['grpc']!.port;
+    expect(grpcPort).toBeGreaterThan(0);
+    expect(grpcPort).not.toBe(ready.port);
+    expect(ready.transports['grpc']).toMatchObject({ address: `127.0.0.1:${grpcPort}`, services: ['tabagent.v1.Database', 'tabagent.ml.v1.MlInference'] });
+    expect(server.stderr()).toContain(`gRPC on 127.0.0.1:${grpcPort}`);
+
+    const chat = await postJson<{ id: string }>(`${ready.url}/v1/chats`, { title: 'Trip' });
+    const message = await postJson<{ id: string }>(`${ready.url}/v1/chats/${chat.id}/messages`, { sender: 'alice', role: 'user', content: 'Alice met Bob in Paris' });
+    const db = grpcClient('database.proto', 'tabagent.v1.Database', `127.0.0.1:${grpcPort}`);
+    const ml = grpcClient('ml_inference.proto', 'tabagent.ml.v1.MlInference', `127.0.0.1:${grpcPort}`);
+    try {
+      // What REST wrote, gRPC reads — and the other way round.
+      const node = await db.unary('GetNode', { id: message.id });
+      expect(node).toMatchObject({ id: message.id, type: 'Message' });
+      expect(structToJson(node.fields)).toMatchObject({ chatId: chat.id, content: 'Alice met Bob in Paris', sender: 'alice' });
+      const search = await db.unary('Search', { text: 'paris', types: ['Message'], mode: 'keyword' });
+      expect(search.hits.map((h: { node: { id: string } }) => h.node.id)).toEqual([message.id]);
+      const added = await db.unary('AddMessage', { chatId: chat.id, sender: 'bob', role: 'assistant', content: 'Bonjour from gRPC' });
+      expect((await getJson<{ content: string }>(`${ready.url}/v1/nodes/${added.id}`)).body.content).toBe('Bonjour from gRPC');
+      expect(await grpcStatus(db.unary('GetNode', { id: 'msg_01NOPE00000000000000000000' }))).toBe(grpc.status.NOT_FOUND);
+      // --grpc-ml is on by default: this TabAgent serves its ML to others.
+      expect(await ml.unary('Health')).toMatchObject({ ok: true, provider: 'builtin' });
+    } finally {
+      db.close();
+      ml.close();
+    }
+    expect(await server.stop()).toEqual([0, null]);
+  });
+
+  it('--mode grpc alone: the gRPC port at the top of the ready line, the token required, --no-grpc-ml', async () => {
+    const server = await serve(['--mode', 'grpc', '--grpc-port', '0', '--no-grpc-ml'], { ...cli.env, TABAGENT_TOKEN: 'grpc-secret' });
+    const { ready } = server;
+    expect(ready).toMatchObject({ mode: 'grpc', port: ready.transports['grpc']!.port, auth: true, services: ['tabagent.v1.Database'] });
+    expect(ready).not.toHaveProperty('url');
+    const address = `127.0.0.1:${ready.port}`;
+    const anonymous = grpcClient('database.proto', 'tabagent.v1.Database', address);
+    const db = grpcClient('database.proto', 'tabagent.v1.Database', address, 'grpc-secret');
+    const ml = grpcClient('ml_inference.proto', 'tabagent.ml.v1.MlInference', address, 'grpc-secret');
+    try {
+      expect(await grpcStatus(anonymous.unary('ListChats', {}))).toBe(grpc.status.UNAUTHENTICATED);
+      const chat = await db.unary('CreateChat', { title: 'over gRPC' });
+      expect((await db.unary('ListChats', {})).items.map((c: { id: string }) => c.id)).toEqual([chat.id]);
+      expect(await grpcStatus(ml.unary('Health'))).toBe(grpc.status.UNIMPLEMENTED);
+    } finally {
+      anonymous.close();
+      db.close();
+      ml.close();
+    }
+    expect(await server.stop()).toEqual([0, null]);
+  });
+
   it('refuses what it cannot serve, in one line', async () => {
-    const grpc = await cli.run(['serve', '--port', '0', '--mode', 'grpc']);
-    expect(grpc.code).toBe(6);
-    expect(grpc.stderr).toMatch(/^tabagent: UNSUPPORTED: serve mode "grpc" needs the grpc transport/);
+    const openGrpc = await cli.run(['serve', '--mode', 'grpc', '--grpc-port', '0', '--host', '0.0.0.0']);
+    expect(openGrpc.code).toBe(2);
+    expect(openGrpc.stderr).toBe('tabagent: INVALID_ARGUMENT: binding gRPC to 0.0.0.0 (not loopback) requires a token\n');
     const open = await cli.run(['serve', '--port', '0', '--host', '0.0.0.0']);
     expect(open.code).toBe(2);
     expect(open.stderr).toMatch(/^tabagent: INVALID_ARGUMENT: token: a token is required to bind 0\.0\.0\.0/);
@@ -125,6 +192,10 @@ describe('tabagent serve (built binary)', () => {
       const busy = await cli.run(['serve', '--port', String((taken.address() as AddressInfo).port)]);
       expect(busy.code).toBe(5);
       expect(busy.stderr).toMatch(/^tabagent: UNAVAILABLE: .*EADDRINUSE.*--port\)\n$/);
+      // gRPC's port taken after HTTP started: HTTP is closed again and the database released.
+      const busyGrpc = await cli.run(['serve', '--mode', 'all', '--port', '0', '--grpc-port', String((taken.address() as AddressInfo).port)]);
+      expect(busyGrpc.code).toBe(5);
+      expect(busyGrpc.stderr).toMatch(/^tabagent: UNAVAILABLE: cannot bind gRPC to 127\.0\.0\.1:\d+: .*EADDRINUSE.*--grpc-port\) \(field grpcPort\)\n$/);
     } finally {
       taken.close();
     }

@@ -12,7 +12,7 @@ export { SERVER_VERSION } from './version.js';
 export { startGrpcServer, databaseClientConstructor, DATABASE_SERVICE, GRPC_SERVER_DEFAULTS } from './grpc/index.js';
 export type { GrpcServerHandle, GrpcServerOptions } from './grpc/index.js';
 export { toProtoStruct, fromProtoStruct } from './grpc/proto-struct.js';
-export { createMcpServer, startMcpStdio, createMcpHttpHandler, mountMcpHttp } from './mcp/index.js';
+export { createMcpServer, startMcpStdio, createMcpHttpHandler, mountMcpHttp, MCP_HTTP_PATH } from './mcp/index.js';
 export type { McpStdioHandle, McpHttpHandler, McpHttpOptions } from './mcp/index.js';
 export { runNativeHost, writeNativeManifest, nativeManifestLocation, NATIVE_BROWSERS, DEFAULT_NATIVE_HOST_NAME, NATIVE_HOST_DEFAULTS } from './native/index.js';
 export type { NativeHostOptions, NativeBrowser, NativeManifestOptions, NativeManifestResult } from './native/index.js';

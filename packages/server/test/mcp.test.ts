@@ -9,6 +9,7 @@ import { entityId } from '@tabagent/common';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMcpHttpHandler, mountMcpHttp } from '../src/mcp/index.js';
+import { startHarness } from './fixtures/http-server.js';
 import { openTestDb } from './fixtures/test-db.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -181,6 +182,41 @@ describe('MCP mounted on Fastify at /mcp', () => {
     } finally {
       await app.close();
       await t.cleanup();
+    }
+  });
+});
+
+describe('MCP under startHttpServer (the `mcp` option, on by default)', () => {
+  it('serves /mcp behind the server token and allowed origins, outside the OpenAPI document', async () => {
+    const origin = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
+    const h = await startHarness({ server: { token: 'http-token', corsOrigins: [origin] } });
+    try {
+      const url = new URL(`${h.server.url}/mcp`);
+      const auth = { authorization: 'Bearer http-token' };
+      const client = new Client({ name: 'tabagent-test', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: auth } }));
+      expect(client.getServerVersion()?.name).toBe('tabagent');
+      const remembered = await data(client, 'remember', { content: 'served next to the REST API' });
+      expect((await h.request('GET', `/v1/nodes/${remembered.messageId}`, { headers: auth })).body).toMatchObject({ content: 'served next to the REST API' });
+      await client.close();
+
+      const list = { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) };
+      expect((await fetch(url, list)).status).toBe(401); // the server's own guard
+      expect((await fetch(url, { ...list, headers: { ...list.headers, ...auth, origin: 'https://evil.example' } })).status).toBe(403);
+      expect((await fetch(url, { ...list, headers: { ...list.headers, ...auth, origin } })).status).toBe(200);
+      const doc = (await h.request('GET', '/v1/openapi.json', { headers: auth })).body as { paths: Record<string, unknown> };
+      expect(Object.keys(doc.paths)).not.toContain('/mcp');
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('is absent with mcp: false', async () => {
+    const h = await startHarness({ server: { mcp: false } });
+    try {
+      expect((await h.request('POST', '/mcp', { body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } })).status).toBe(404);
+    } finally {
+      await h.stop();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -91,6 +91,17 @@ describe('native-messaging host manifests', () => {
     expect((await stat(result.launcherPath!)).mode & 0o111).not.toBe(0);
     const { stdout } = await promisify(execFile)(result.launcherPath!, ['chrome-extension://ignored/']);
     expect(JSON.parse(stdout)).toEqual(["it's", 'serve']);
+  });
+
+  it('write nothing in a dry run, but report the same paths and manifest', async () => {
+    const homeDir = await home();
+    const options = { browser: 'chrome' as const, extensionId: CHROME_ID, hostPath: process.execPath, hostArgs: ['main.js', 'serve'], platform: 'linux' as const, homeDir };
+    const dry = await writeNativeManifest({ ...options, dryRun: true });
+    expect(dry.written).toBe(false);
+    expect(await readdir(homeDir)).toEqual([]);
+    const real = await writeNativeManifest(options);
+    expect(real.written).toBe(true);
+    expect({ ...dry, written: true }).toEqual(real);
   });
 
   it('reject bad ids, names, browsers and relative paths', async () => {

@@ -12,7 +12,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const ML_PROVIDER_NAMES = ['auto', 'builtin', 'onnx', 'openai', 'grpc'] as const satisfies readonly NonNullable<MlBridgeConfig['provider']>[];
 export type MlProviderName = (typeof ML_PROVIDER_NAMES)[number];
 
-/** Transports `serve --mode` names; which of them this build can start is decided in `serve/modes.ts`. */
+/**
+ * Transports `serve --mode` names (`all` = http + grpc; `native` owns stdin/stdout and runs
+ * alone); which of them this build can start is decided in `serve/modes.ts`.
+ */
 export const SERVE_MODES = ['http', 'grpc', 'native', 'all'] as const;
 export type ServeMode = (typeof SERVE_MODES)[number];
 
@@ -31,8 +34,10 @@ export const configLayerSchema = z.strictObject({
   dataDir: z.string().min(1).optional(),
   /** Where downloaded models are installed (`tabagent models`). */
   modelDir: z.string().min(1).optional(),
-  /** Least severe log messages written (to stderr). */
+  /** Least severe log messages written (to stderr, or `logFile`). */
   logLevel: z.enum(LOG_LEVELS).optional(),
+  /** Append log lines to this file instead of stderr (useful under a browser, which hides the host's stderr). */
+  logFile: z.string().min(1).optional(),
   /** Run the Knowledge Weaver (background enrichment) while serving. */
   weaver: z.boolean().optional(),
   ml: z
@@ -57,8 +62,12 @@ export const configLayerSchema = z.strictObject({
       mode: z.enum(SERVE_MODES).optional(),
       /** Address to bind (server default 127.0.0.1). Any non-loopback address needs a token. */
       host: z.string().min(1).optional(),
-      /** Port to bind (server default 7420; 0 picks a free one). */
+      /** HTTP port to bind (server default 7420; 0 picks a free one). */
       port: port.optional(),
+      /** gRPC port (`--mode grpc|all`; server default 50051; 0 picks a free one). Binds `host` too. */
+      grpcPort: port.optional(),
+      /** Also serve `tabagent.ml.v1.MlInference` on the gRPC port, so another TabAgent can use this one's ML. */
+      grpcMl: z.boolean().optional(),
       /** Bearer token clients must send. */
       token: z.string().min(1).optional(),
       /** Origins allowed by CORS, e.g. `chrome-extension://<id>`. */
@@ -76,6 +85,8 @@ export interface AppConfig {
   dataDir: string;
   modelDir: string;
   logLevel: LogLevel;
+  /** Log lines go here (appended) instead of stderr. */
+  logFile?: string;
   weaver: boolean;
   ml: NonNullable<ConfigLayer['ml']> & { provider: MlProviderName };
   server: NonNullable<ConfigLayer['server']> & { mode: ServeMode };

@@ -21,7 +21,7 @@ export interface ConfigSources {
   cwd?: string;
 }
 
-/** The defaults, in one place. Host and port are left to the server's own defaults. */
+/** The defaults, in one place. Host and ports are left to the servers' own defaults. */
 export function defaultConfig(env: Env = process.env): Omit<AppConfig, 'configFile'> {
   return {
     dataDir: defaultDataDir(env),
@@ -29,7 +29,7 @@ export function defaultConfig(env: Env = process.env): Omit<AppConfig, 'configFi
     logLevel: 'warn',
     weaver: true,
     ml: { provider: 'auto' },
-    server: { mode: 'http' },
+    server: { mode: 'http', grpcMl: true },
   };
 }
 
@@ -60,6 +60,7 @@ function resolvePaths(layer: ConfigLayer, base: string): ConfigLayer {
     ...layer,
     ...(layer.dataDir === undefined ? {} : { dataDir: resolvePath(layer.dataDir, base) }),
     ...(layer.modelDir === undefined ? {} : { modelDir: resolvePath(layer.modelDir, base) }),
+    ...(layer.logFile === undefined ? {} : { logFile: resolvePath(layer.logFile, base) }),
   };
 }
 

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { NodeType } from '@tabagent/common';
 
 /** The built binary, as `pnpm build` leaves it. */
 export const BIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -41,15 +42,17 @@ export interface RunResult {
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
-  /** Written to stdin, which is then closed (stdin is always closed). */
+  /** Written to stdin, which is then closed (unless `keepStdinOpen`). */
   input?: string;
+  /** Leave stdin open for the caller (stdio protocols). Default false. */
+  keepStdinOpen?: boolean;
   cwd?: string;
 }
 
 /** Starts the binary; the caller owns the child. */
 export function start(args: readonly string[], options: RunOptions = {}): ChildProcessWithoutNullStreams {
   const child = spawn(process.execPath, [BIN, ...args], { env: options.env ?? process.env, cwd: options.cwd ?? tmpdir() });
-  child.stdin.end(options.input ?? '');
+  if (options.keepStdinOpen !== true) child.stdin.end(options.input ?? '');
   return child;
 }
 
@@ -103,6 +106,11 @@ export class TestCli {
     return runJson<T>(this.args(args), { ...options, env: this.env });
   }
 
+  /** Starts the binary on this data directory; the caller owns the child. */
+  start(args: readonly string[], options: Omit<RunOptions, 'env'> = {}): ChildProcessWithoutNullStreams {
+    return start(this.args(args), { ...options, env: this.env });
+  }
+
   /** The same CLI on another data directory. */
   withDataDir(dataDir: string): TestCli {
     return this.#copy(dataDir, this.env);
@@ -118,5 +126,19 @@ export class TestCli {
     for (const key of Object.keys(cli.env)) delete cli.env[key];
     Object.assign(cli.env, env);
     return cli;
+  }
+}
+
+/**
+ * Opens the data directory with Storage (which fails while another process holds its
+ * lock, so this also proves the binary closed it) and counts the nodes of one kind.
+ */
+export async function countNodesOnDisk(dataDir: string, kind: NodeType): Promise<number> {
+  const { Storage } = await import('@tabagent/storage');
+  const storage = await Storage.open(dataDir);
+  try {
+    return await storage.countNodes(kind);
+  } finally {
+    await storage.close();
   }
 }

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ModelCache } from '@tabagent/model-cache';
 import type { TabAgent } from 'tabagent';
+import { MCP_HTTP_PATH, mountMcpHttp } from '../mcp/mcp-http.js';
 import { errorResponse } from './errors/error-response.js';
 import { createGuard } from './guard.js';
 import { InFlightRequests } from './in-flight.js';
@@ -50,8 +51,8 @@ const ROUTES = [
 ];
 
 /**
- * The Fastify application serving `db` over REST (`/v1/…`), WebSocket (`/v1/ws`) and
- * OpenAPI (`/v1/openapi.json`, `/docs`), ready but not listening: tests can `inject`
+ * The Fastify application serving `db` over REST (`/v1/…`), WebSocket (`/v1/ws`),
+ * OpenAPI (`/v1/openapi.json`, `/docs`) and MCP (`/mcp`), ready but not listening: tests can `inject`
  * into it and benchmarks can `listen` on it. `startHttpServer` is the usual entry.
  * Closing the app does not close the database.
  *
@@ -123,6 +124,7 @@ export async function buildApp(db: TabAgent, options: HttpServerOptions = {}): P
     },
     { prefix: '/v1' },
   );
+  if (resolved.mcp) mountMcpHttp(app, db, { path: MCP_HTTP_PATH, allowedOrigins: resolved.corsOrigins });
 
   const heartbeat = resolved.wsHeartbeatMs > 0 ? setInterval(() => events.heartbeat(), resolved.wsHeartbeatMs).unref() : undefined;
   app.addHook('onClose', async () => {

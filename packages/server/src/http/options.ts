@@ -52,6 +52,12 @@ export interface HttpServerOptions {
   wsHeartbeatMs?: number;
   /** How long `close()` waits for in-flight requests before cutting connections. Default 10 s. */
   closeTimeoutMs?: number;
+  /**
+   * Serve MCP (the Model Context Protocol, stateless streamable HTTP) at `/mcp`, behind
+   * the same token and `Host` checks as the API; a browser `Origin` must be one of
+   * `corsOrigins`. Not in the OpenAPI document. Default true.
+   */
+  mcp?: boolean;
 }
 
 export interface ResolvedHttpServerOptions {
@@ -70,6 +76,7 @@ export interface ResolvedHttpServerOptions {
   wsMaxPayload: number;
   wsHeartbeatMs: number;
   closeTimeoutMs: number;
+  mcp: boolean;
 }
 
 export const DEFAULT_PORT = 7420;
@@ -106,6 +113,7 @@ export function resolveHttpServerOptions(options: HttpServerOptions = {}): Resol
     wsMaxPayload: options.wsMaxPayload ?? 64 * 1024,
     wsHeartbeatMs: options.wsHeartbeatMs ?? 30_000,
     closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
+    mcp: options.mcp ?? true,
   };
 }
 

@@ -4,6 +4,9 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { TabAgent } from 'tabagent';
 import { createMcpServer } from './mcp-server.js';
 
+/** Where `tabagent serve` (`buildApp` with `mcp: true`) mounts the MCP endpoint. */
+export const MCP_HTTP_PATH = '/mcp';
+
 /** Options of {@link createMcpHttpHandler}. */
 export interface McpHttpOptions {
   /** When set, requests need `Authorization: Bearer <token>`. Leave unset when the host server already checks it. */
@@ -11,7 +14,7 @@ export interface McpHttpOptions {
   /**
    * Browser origins allowed to call (`Origin` header). Requests with any other Origin
    * are refused (403) against DNS-rebinding; requests without one (non-browser MCP
-   * clients) pass. Default none.
+   * clients) pass. `'*'` allows any origin. Default none.
    */
   allowedOrigins?: readonly string[];
   /** Largest request body read, in bytes (default 4 MiB). */
@@ -49,7 +52,7 @@ export function createMcpHttpHandler(db: TabAgent, options: McpHttpOptions = {})
   return {
     async handle(req, res, body) {
       const origin = req.headers.origin;
-      if (origin !== undefined && !allowed.has(origin)) return reject(res, 403, `origin ${origin} is not allowed`);
+      if (origin !== undefined && !allowed.has(origin) && !allowed.has('*')) return reject(res, 403, `origin ${origin} is not allowed`);
       if (options.token !== undefined && !tokenMatches(req.headers.authorization, options.token)) return reject(res, 401, 'missing or invalid bearer token');
       if (req.method !== 'POST') {
         res.setHeader('allow', 'POST');
@@ -82,6 +85,7 @@ export interface FastifyLike {
   route(options: {
     method: string[];
     url: string;
+    schema?: { hide?: boolean };
     handler: (request: { raw: IncomingMessage; body?: unknown }, reply: { raw: ServerResponse; hijack(): void }) => Promise<void>;
   }): unknown;
 }
@@ -89,14 +93,15 @@ export interface FastifyLike {
 /**
  * Mounts the MCP endpoint on a Fastify app (under `tabagent serve`), at `/mcp` by
  * default. The app's own hooks (token, CORS, body limits) run first; the body Fastify
- * parsed is handed over.
+ * parsed is handed over. The route is hidden from `@fastify/swagger` (it is not REST).
  */
 export function mountMcpHttp(app: FastifyLike, db: TabAgent, options: McpHttpOptions & { path?: string } = {}): void {
-  const { path = '/mcp', ...rest } = options;
+  const { path = MCP_HTTP_PATH, ...rest } = options;
   const handler = createMcpHttpHandler(db, rest);
   app.route({
     method: ['GET', 'POST', 'DELETE'],
     url: path,
+    schema: { hide: true },
     handler: async (request, reply) => {
       reply.hijack();
       await handler.handle(request.raw, reply.raw, request.body);

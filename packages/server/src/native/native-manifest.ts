@@ -34,6 +34,8 @@ export interface NativeManifestOptions {
   homeDir?: string;
   /** Windows: where the manifest goes (default `%LOCALAPPDATA%\\TabAgent\\NativeMessagingHosts`, from `env`). */
   env?: Record<string, string | undefined>;
+  /** Compute the paths and the manifest but write nothing (`tabagent native-manifest --print`). Default false. */
+  dryRun?: boolean;
 }
 
 /** What {@link writeNativeManifest} wrote, and what is left to do. */
@@ -51,8 +53,8 @@ export interface NativeManifestResult {
   /** The command that sets `registryKey` (Windows only). */
   registryCommand?: string;
   /**
-   * False when `platform` uses other path rules than the running one (Windows vs. POSIX): paths and manifest are computed
-   * but nothing is written (a Windows path means nothing on Linux, and vice versa).
+   * False with `dryRun`, or when `platform` uses other path rules than the running one (Windows vs. POSIX): paths and
+   * manifest are computed but nothing is written (a Windows path means nothing on Linux, and vice versa).
    */
   written: boolean;
 }
@@ -125,7 +127,7 @@ export async function writeNativeManifest(options: NativeManifestOptions): Promi
   }
   const location = nativeManifestLocation({ ...options, name, platform });
   const dir = platform === 'win32' ? win32.dirname(location.path) : dirname(location.path);
-  const written = (platform === 'win32') === (process.platform === 'win32');
+  const written = options.dryRun !== true && (platform === 'win32') === (process.platform === 'win32');
   if (written) await mkdir(dir, { recursive: true });
 
   let program = options.hostPath;
