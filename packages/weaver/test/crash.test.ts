@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EdgeTypes, entityId, type Message, type Summary } from '@tabagent/common';
-import { seededRandom } from '@tabagent/common/testing';
+import { runAndKill, seededRandom } from '@tabagent/common/testing';
 import { Storage } from '@tabagent/storage';
 import { embeddingIdFor, similarityEdgeEnds } from '../src/index.js';
 import { StateStore } from '../src/state/state-store.js';
@@ -15,28 +14,8 @@ const CHILD = fileURLToPath(new URL('./fixtures/crash-ingest.ts', import.meta.ur
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 /** Runs the ingesting child until it acknowledged `acks` commits, waits `delayMs` more, SIGKILLs it. */
-function runAndKill(dir: string, seed: number, acks: number, delayMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CHILD, dir, String(seed)], {
-      cwd: PACKAGE_DIR,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let seen = 0;
-    let stderr = '';
-    let killing = false;
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      seen += chunk.toString().split('\n').filter((line) => line.startsWith('ACK')).length;
-      if (!killing && seen >= acks) {
-        killing = true;
-        setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(seen);
-      else reject(new Error(`ingest child exited with ${code ?? signal}: ${stderr}`));
-    });
-  });
+function runChildAndKill(dir: string, seed: number, acks: number, delayMs: number): Promise<number> {
+  return runAndKill({ script: CHILD, args: [dir, String(seed)], cwd: PACKAGE_DIR, acks, delayMs });
 }
 
 describe('crash safety', () => {
@@ -45,7 +24,7 @@ describe('crash safety', () => {
     const random = seededRandom(20261201);
     const lags: number[] = [];
     for (let round = 0; round < 6; round++) {
-      const acked = await runAndKill(dir, round + 1, 3 + Math.floor(random() * 25), Math.floor(random() * 400));
+      const acked = await runChildAndKill(dir, round + 1, 3 + Math.floor(random() * 25), Math.floor(random() * 400));
       expect(acked).toBeGreaterThan(0);
       // How far behind the log the killed weaver's saved cursor was.
       const storage = await Storage.open(dir);

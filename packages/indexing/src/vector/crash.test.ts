@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '@tabagent/common/testing';
+import { runAndKill, seededRandom } from '@tabagent/common/testing';
 import { Storage } from '@tabagent/storage';
 import { VectorIndex } from './index.js';
 import { bruteForce, expectSameHits, randomVector, tempDir } from './test-support.js';
@@ -11,28 +10,8 @@ const CHILD = fileURLToPath(new URL('./fixtures/crash-ingest.ts', import.meta.ur
 const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs the ingesting child until it acknowledged `acks` commits, waits `delayMs` more, SIGKILLs it. */
-function runAndKill(dir: string, seed: number, acks: number, delayMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CHILD, dir, String(seed)], {
-      cwd: PACKAGE_DIR,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let seen = 0;
-    let stderr = '';
-    let killing = false;
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      seen += chunk.toString().split('\n').filter((line) => line.startsWith('ACK')).length;
-      if (!killing && seen >= acks) {
-        killing = true;
-        setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(seen);
-      else reject(new Error(`ingest child exited with ${code ?? signal}: ${stderr}`));
-    });
-  });
+function runChildAndKill(dir: string, seed: number, acks: number, delayMs: number): Promise<number> {
+  return runAndKill({ script: CHILD, args: [dir, String(seed)], cwd: PACKAGE_DIR, acks, delayMs });
 }
 
 describe('vector index crash safety', () => {
@@ -41,7 +20,7 @@ describe('vector index crash safety', () => {
     const random = seededRandom(20261122);
     const sources = new Set<string>();
     for (let round = 0; round < 8; round++) {
-      const acked = await runAndKill(dir, round + 1, 2 + Math.floor(random() * 12), Math.floor(random() * 40));
+      const acked = await runChildAndKill(dir, round + 1, 2 + Math.floor(random() * 12), Math.floor(random() * 40));
       expect(acked).toBeGreaterThan(0);
 
       const storage = await Storage.open(dir);
