@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { openLoop, percentile, type OpenLoopRequest } from './open-loop.js';
+import { rawLevelPacedWrites } from './raw-write-baseline.js';
 
 interface BenchResult {
   name: string;
@@ -99,6 +100,9 @@ try {
   const median = <T extends { p99: number }>(runs: T[]): T => [...runs].sort((a, b) => a.p99 - b.p99)[Math.floor(runs.length / 2)]!;
   const get = median(gets);
   const post = median(posts);
+  log(`baseline raw classic-level: one batch of 2 puts at ${RATE} writes/s for ${SECONDS} s…`);
+  const rawWrites = await rawLevelPacedWrites(RATE, SECONDS);
+  log(`  p50 ${round(rawWrites.p50)} ms, p99 ${round(rawWrites.p99)} ms`);
   log(`baseline node:http: GET at ${RATE} req/s for ${SECONDS} s…`);
   const getBase = await constantRate(info.baselineUrl, getNode);
   log(`  p50 ${round(getBase.p50)} ms, p99 ${round(getBase.p99)} ms`);
@@ -121,6 +125,7 @@ try {
     { name: 'http.post.p50@1000rps', value: round(post.p50), unit: 'ms' },
     { name: 'http.post.p99@1000rps.from_schedule', value: round(post.p99FromSchedule), unit: 'ms' },
     { name: 'http.post.sent_rps@1000rps', value: Math.round(post.rate), unit: 'req/s' },
+    { name: 'http.post.p99@1000rps.baseline_raw_level_write', value: round(rawWrites.p99), unit: 'ms' },
     { name: 'http.get.max_rps', value: Math.round(max.rps), unit: 'req/s' },
     { name: 'http.get.max_rps.baseline_node_http', value: Math.round(maxBase.rps), unit: 'req/s' },
     { name: 'http.get.max_rps.ratio_vs_node_http', value: round(max.rps / maxBase.rps), unit: 'ratio' },
