@@ -14,7 +14,7 @@ import { seededRandom } from '@tabagent/common/testing';
 import { Storage } from '@tabagent/storage';
 import { unpack } from 'msgpackr';
 import { exactSearch, Index, MetricKind, ScalarKind } from 'usearch';
-import { VectorIndex, type VectorIndexOptions, type VectorSnapshotInfo } from '../src/vector/index.js';
+import { VectorIndex, type VectorIndexOptions, type VectorSnapshotInfo } from '../src/index.js';
 import { expansionSearchFor } from '../src/vector/protocol.js';
 
 export interface BenchResult {

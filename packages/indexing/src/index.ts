@@ -12,10 +12,7 @@ export { tokenize, termFrequencies } from './keyword/tokenize.js';
 export { encodeKeyValue } from './keys/tuple-key.js';
 export type { KeyValue } from './keys/tuple-key.js';
 export type { DriftReport } from './entry-index.js';
-export {
-  VectorIndex,
-  expansionSearchFor,
-} from './vector/index.js';
+export { VectorIndex } from './vector/vector-index.js';
 export type {
   VectorIndexStatus,
   VectorReadiness,
@@ -28,9 +25,9 @@ export type {
   VectorIndexStats,
   VectorRebuildResult,
   VectorIndexEvents,
-  VectorDriftReport,
-  VectorIndexOptions,
-  VectorHit,
-  VectorSpaceInfo,
-  HnswParams,
-} from './vector/index.js';
+} from './vector/vector-index.js';
+export type { VectorDriftReport } from './vector/drift.js';
+export type { VectorIndexOptions } from './vector/vector-options.js';
+export type { VectorHit } from './vector/vector-math.js';
+export { expansionSearchFor } from './vector/protocol.js';
+export type { SpaceInfo as VectorSpaceInfo, HnswParams } from './vector/protocol.js';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runAndKill, seededRandom } from '@tabagent/common/testing';
 import { Storage } from '@tabagent/storage';
-import { VectorIndex } from './index.js';
+import { VectorIndex } from './vector-index.js';
 import { bruteForce, expectSameHits, randomVector, tempDir } from './test-support.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/crash-ingest.ts', import.meta.url));

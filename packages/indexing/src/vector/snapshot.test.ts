@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@tabagent/common/testing';
 import type { Storage } from '@tabagent/storage';
-import { VectorIndex, type VectorIndexOptions } from './index.js';
+import { VectorIndex } from './vector-index.js';
+import type { VectorIndexOptions } from './vector-options.js';
 import { MANIFEST_FILE } from './snapshot-files.js';
 import { bruteForce, expectSameHits, insertMessages, onCleanup, openStorage, randomVector, tempDir } from './test-support.js';
 

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { embeddingSpace } from '@tabagent/common';
 import { seededRandom } from '@tabagent/common/testing';
 import type { Storage } from '@tabagent/storage';
-import { expansionSearchFor, VectorIndex, type VectorIndexOptions } from './index.js';
+import { expansionSearchFor } from './protocol.js';
+import { VectorIndex } from './vector-index.js';
+import type { VectorIndexOptions } from './vector-options.js';
 import { bruteForce, errorCode, expectSameHits, insertMessages, onCleanup, openStorage, randomVector } from './test-support.js';
 
 // These tests check our layer (mapping, updates, deletes, deltas, merging) against brute
