@@ -177,10 +177,7 @@ export class Writer {
     for (const change of changes) {
       if (change.entity !== 'node') continue;
       if (change.op === 'delete') this.#knownTargets.delete(change.id);
-      else if (change.after?.type === 'Chat' || change.after?.type === 'Message') {
-        if (this.#knownTargets.size >= MAX_KNOWN_TARGETS) this.#knownTargets.clear();
-        this.#knownTargets.add(change.id);
-      }
+      else if (change.after?.type === 'Chat' || change.after?.type === 'Message') rememberTarget(this.#knownTargets, change.id);
     }
   }
 
@@ -246,6 +243,12 @@ export class Writer {
 
 /** Reference targets whose existence the writer caches (bounded). */
 const MAX_KNOWN_TARGETS = 10_000;
+
+/** Adds a committed target to the bounded cache (cleared whole when full). */
+function rememberTarget(targets: Set<string>, id: string): void {
+  if (targets.size >= MAX_KNOWN_TARGETS) targets.clear();
+  targets.add(id);
+}
 
 /** Applies one batch's operations against the overlay, collecting LevelDB ops and changes. */
 class BatchApplication {
@@ -474,10 +477,7 @@ class BatchApplication {
       }
       // Read through: a target found committed (not only in this group) stays known, so
       // the next messages of a chat skip the read even after the cache was cleared.
-      if (this.#overlay.lookup(ref) === undefined) {
-        if (this.#knownTargets.size >= MAX_KNOWN_TARGETS) this.#knownTargets.clear();
-        this.#knownTargets.add(ref);
-      }
+      if (this.#overlay.lookup(ref) === undefined) rememberTarget(this.#knownTargets, ref);
     }
   }
 

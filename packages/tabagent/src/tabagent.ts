@@ -54,7 +54,7 @@ export interface SearchOptions extends QueryOptions {
   types?: readonly NodeType[];
   /** Only nodes of this chat. */
   chatId?: string;
-  /** Page size (default 10). */
+  /** Page size (default: the engine's, 10). */
   limit?: number;
   offset?: number;
   /** `hybrid` (default): keyword and meaning fused; `semantic` or `keyword` alone. */
@@ -292,7 +292,10 @@ export class TabAgent {
       throw new DbError('INVALID_ARGUMENT', 'search text must be a non-empty string', { details: { field: 'text' } });
     }
     const { types, chatId, limit, offset, mode = 'hybrid', threshold, explain, ...queryOptions } = options;
-    const query: ConvergedQuery = { limit: limit ?? 10, offset: offset ?? 0 };
+    // Paging defaults are the engine's own.
+    const query: ConvergedQuery = {};
+    if (limit !== undefined) query.limit = limit;
+    if (offset !== undefined) query.offset = offset;
     if (types !== undefined) query.types = types;
     if (chatId !== undefined) query.filters = { chatId: { eq: chatId } };
     if (mode !== 'semantic') query.keyword = text;
