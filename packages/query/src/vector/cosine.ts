@@ -4,20 +4,7 @@
  * get bit-identical scores.
  */
 export function dot(a: Float32Array, b: Float32Array): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  const n = a.length;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    s0 += a[i]! * b[i]!;
-    s1 += a[i + 1]! * b[i + 1]!;
-    s2 += a[i + 2]! * b[i + 2]!;
-    s3 += a[i + 3]! * b[i + 3]!;
-  }
-  for (; i < n; i++) s0 += a[i]! * b[i]!;
-  return s0 + s1 + (s2 + s3);
+  return dotAt(a, b, 0);
 }
 
 /** Euclidean norm. */
@@ -36,10 +23,7 @@ export function cosine(a: Float32Array, b: Float32Array): number {
   return cosineWithNorm(a, norm(a), b);
 }
 
-/**
- * `dot(query, matrix.subarray(offset, offset + query.length))` without the subarray:
- * the same four lanes in the same order, so results are bit-identical.
- */
+/** `dot(query, matrix.subarray(offset, offset + query.length))` without the subarray. */
 export function dotAt(query: Float32Array, matrix: Float32Array, offset: number): number {
   let s0 = 0;
   let s1 = 0;
