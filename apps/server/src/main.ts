@@ -1,4 +1,7 @@
 #!/usr/bin/env node
-import { runCli } from './cli.js';
+import { tuneGcForLatency } from '@tabagent/common';
 
+// First, before any data is written: a GC decision taken earlier cannot be undone.
+tuneGcForLatency();
+const { runCli } = await import('./cli.js');
 await runCli(process.argv);

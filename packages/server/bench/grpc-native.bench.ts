@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { TabAgent } from 'tabagent';
+import { TabAgent, tuneGcForLatency } from 'tabagent';
 import { startGrpcServer } from '../src/grpc/index.js';
 import { startHttpServer } from '../src/http/start-http-server.js';
 import type { LoadJob, LoadResult } from './load-worker.js';
@@ -98,6 +98,7 @@ async function nativeRoundtrips(): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
+  tuneGcForLatency(); // as `tabagent serve` does at startup
   const dir = await mkdtemp(join(tmpdir(), 'tabagent-grpc-bench-'));
   const db = await TabAgent.open(dir, { ml: { provider: 'builtin' }, mlInWorker: false, weaver: false, logger: { info: () => {}, warn: () => {} } });
   const chat = await db.createChat({ title: 'bench' });

@@ -7,13 +7,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TabAgent } from 'tabagent';
+import { TabAgent, tuneGcForLatency } from 'tabagent';
 import { startHttpServer } from '../src/index.js';
 
 /** Messages in the database before the run. */
 const SEED_MESSAGES = 20_000;
 const SEED_BATCH = 1_000;
 
+// As `tabagent serve` does at startup, before the seed's bulk inserts.
+tuneGcForLatency();
 const dir = await mkdtemp(join(tmpdir(), 'tabagent-http-bench-'));
 const db = await TabAgent.open(dir, { ml: { provider: 'builtin' }, mlInWorker: false, weaver: false, logger: { info: () => {}, warn: () => {} } });
 const chat = await db.createChat({ title: 'benchmark' });

@@ -29,6 +29,18 @@ describe('ids', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('draws fresh randomness for every millisecond, past the end of the entropy pool', () => {
+    // One new millisecond per id: 16 random characters each, 5,000 ids use the
+    // 4,096-byte pool about twenty times over.
+    const ids = Array.from({ length: 5000 }, (_, i) => newNodeId('Message', 1_800_000_000_000 + i));
+    expect([...ids].sort()).toEqual(ids);
+    const randomParts = ids.map((id) => id.slice(-16));
+    expect(new Set(randomParts).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^msg_[0-9A-HJKMNP-TV-Z]{26}$/u);
+    // Every Crockford base-32 character shows up in the random parts.
+    expect(new Set(randomParts.join('')).size).toBe(32);
+  });
+
   it('gives entities deterministic ids from type and normalised label', () => {
     expect(entityId('LOCATION', 'Paris')).toBe(entityId('location', '  PARIS '));
     expect(entityId('LOCATION', 'New   York')).toBe(entityId('LOCATION', 'new york'));
