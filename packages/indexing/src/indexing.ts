@@ -66,9 +66,10 @@ export class Indexing {
     }
   }
 
-  /** Stops background work (the graph's in-memory mirror). */
+  /** Stops following commits (the graph's in-memory mirror, the keyword statistics). */
   detach(): void {
     this.graph.detach();
+    this.keyword.detach();
   }
 
   /** Compares every index with the data; `ok` is true when nothing drifted. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { KeywordIndex, tokenize } from '../src/index.js';
-import { openIndexed } from './helpers.js';
+import { Storage, type IndexHook } from '@tabagent/storage';
+import { Indexing, KeywordIndex, tokenize } from '../src/index.js';
+import { openIndexed, tempDir } from './helpers.js';
 
 describe('keyword index (BM25)', () => {
   it('tokenises with stop words removed and stemming', () => {
@@ -99,5 +100,40 @@ describe('keyword index on randomized mixes', () => {
       for (let i = 0; i < got.length; i++) expect(got[i]!.score).toBeCloseTo(want[i]![1], 9);
     }
     for (const report of await indexing.verify()) expect(report, report.index).toMatchObject({ ok: true });
+  });
+
+  it('keeps corpus statistics right across single commits, a commit that fails after indexing, and a reopen', async () => {
+    const dir = await tempDir();
+    const indexing = new Indexing();
+    // A hook after the keyword index that fails one commit: the keyword index has
+    // already computed that commit's statistics, which must not be kept.
+    const failOn: IndexHook = {
+      name: 'fail-on-marker',
+      apply(changes) {
+        if (changes.some((c) => c.entity === 'node' && c.after?.type === 'Message' && c.after.content.includes('FAIL'))) throw new Error('refused');
+      },
+    };
+    const storage = await Storage.open(dir, { indexHooks: [...indexing.hooks, failOn] });
+    await indexing.attach(storage);
+    const chat = await storage.insertNode({ type: 'Chat', title: 'stats' }); // 1 term
+    await storage.insertNode({ type: 'Message', chatId: chat.id, sender: 's', role: 'user', content: 'paris museum louvre' }); // 3
+    await expect(storage.insertNode({ type: 'Message', chatId: chat.id, sender: 's', role: 'user', content: 'FAIL one two three four' })).rejects.toThrow();
+    await storage.insertNode({ type: 'Message', chatId: chat.id, sender: 's', role: 'user', content: 'lyon museum' }); // 2
+    await Promise.all([
+      storage.insertNode({ type: 'Message', chatId: chat.id, sender: 's', role: 'user', content: 'train ticket' }), // 2
+      storage.insertNode({ type: 'Message', chatId: chat.id, sender: 's', role: 'user', content: 'cafe' }), // 1
+    ]);
+    expect(indexing.keyword.stats()).toEqual({ docs: 5, averageLength: 9 / 5 });
+    expect((await indexing.verify({ only: ['keyword'] }))[0]!.ok).toBe(true);
+    indexing.detach();
+    await storage.close();
+
+    const again = new Indexing();
+    const reopened = await Storage.open(dir, { indexHooks: [...again.hooks, failOn] });
+    await again.attach(reopened);
+    await reopened.insertNode({ type: 'Message', chatId: chat.id, sender: 's', role: 'user', content: 'porto' }); // 1
+    expect(again.keyword.stats()).toEqual({ docs: 6, averageLength: 10 / 6 });
+    again.detach();
+    await reopened.close();
   });
 });

@@ -83,6 +83,7 @@ describe('chats and messages', () => {
     expectError(await h.request('GET', `/v1/chats/${MISSING_CHAT}`), 404, 'NOT_FOUND');
     expectError(await h.request('GET', `/v1/chats/${message.id}`), 400, 'INVALID_ARGUMENT', 'id');
     expectError(await h.request('POST', `/v1/chats/${MISSING_CHAT}/messages`, { body: { sender: 's', role: 'user', content: 'x' } }), 404, 'NOT_FOUND');
+    expectError(await h.request('POST', `/v1/chats/${message.id}/messages`, { body: { sender: 's', role: 'user', content: 'x' } }), 400, 'INVALID_ARGUMENT');
     expectError(await h.request('POST', `/v1/chats/${chat.id}/messages`, { body: { sender: 's', role: 'robot', content: 'x' } }), 400, 'INVALID_ARGUMENT', 'role');
     expectError(await h.request('POST', `/v1/chats/${chat.id}/messages`, { body: { sender: 's', role: 'user' } }), 400, 'INVALID_ARGUMENT', 'content');
     expectError(await h.request('POST', `/v1/chats/${chat.id}/messages`, { body: { sender: 's', role: 'user', content: 'x', timestamp: -1 } }), 400, 'INVALID_ARGUMENT', 'timestamp');

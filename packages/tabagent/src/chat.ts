@@ -1,4 +1,4 @@
-import { DbError, type Chat as ChatNode, type Message, type MessageRole, type NodePatch, type Summary } from '@tabagent/common';
+import { type Chat as ChatNode, type Message, type MessageRole, type NodePatch, type Summary } from '@tabagent/common';
 import type { ChatDigest, ChatMessagesOptions, Page, RelatedChat, RelatedChatsOptions } from '@tabagent/query';
 import type { TabAgent } from './tabagent.js';
 
@@ -51,9 +51,8 @@ export class Chat {
   }
 
   /** Appends a message; the weaver enriches it in the background. */
-  async addMessage(input: AddMessageInput): Promise<Message> {
-    if (input === null || typeof input !== 'object') throw new DbError('INVALID_ARGUMENT', 'message must be an object', { details: { field: 'message' } });
-    return this.#db.storage.insertNode({ ...input, type: 'Message', chatId: this.id }) as Promise<Message>;
+  addMessage(input: AddMessageInput): Promise<Message> {
+    return this.#db.addMessage(this.id, input);
   }
 
   /** Messages in conversation order, paged (default 50 per page). */

@@ -1,10 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import {
   DbError,
+  nodeTypeOfId,
   type ChangeEvent,
   type Chat as ChatNode,
   type Edge,
   type Embedding,
+  type Message,
   type NewEdge,
   type NewNode,
   type NewNodeOf,
@@ -39,7 +41,7 @@ import {
 } from '@tabagent/storage';
 import { TaskScheduler, type ActivityLevel } from '@tabagent/task-scheduler';
 import { Weaver, type WeaverStats } from '@tabagent/weaver';
-import { Chat } from './chat.js';
+import { Chat, type AddMessageInput } from './chat.js';
 import { matchesEventFilter, type EventFilter, type TabAgentEvent } from './events.js';
 import { isMlBridge, resolveTabAgentOptions, type TabAgentOptions } from './options.js';
 
@@ -190,6 +192,27 @@ export class TabAgent {
     if (input === null || typeof input !== 'object') throw new DbError('INVALID_ARGUMENT', 'chat must be an object', { details: { field: 'chat' } });
     const node = (await this.storage.insertNode({ ...input, type: 'Chat' } as NewNode)) as ChatNode;
     return new Chat(this, node);
+  }
+
+  /**
+   * Appends a message to the chat with this id, without reading the chat first: the
+   * write itself checks that the chat exists (`NOT_FOUND`), so this is one LevelDB
+   * round trip where `(await db.chat(id)).addMessage()` is two.
+   */
+  async addMessage(chatId: string, input: AddMessageInput): Promise<Message> {
+    this.#requireOpen();
+    if (typeof chatId !== 'string' || nodeTypeOfId(chatId) !== 'Chat') {
+      throw new DbError('INVALID_ARGUMENT', `${JSON.stringify(chatId)} is not a chat id`, { details: { field: 'chatId', id: chatId } });
+    }
+    if (input === null || typeof input !== 'object') throw new DbError('INVALID_ARGUMENT', 'message must be an object', { details: { field: 'message' } });
+    try {
+      return (await this.storage.insertNode({ ...input, type: 'Message', chatId })) as Message;
+    } catch (err) {
+      if (DbError.is(err) && err.code === 'NOT_FOUND' && err.details.id === chatId) {
+        throw new DbError('NOT_FOUND', `chat ${chatId} does not exist`, { details: { field: 'chatId', id: chatId } });
+      }
+      throw err;
+    }
   }
 
   /** The chat with this id (`NOT_FOUND` when there is none, `INVALID_ARGUMENT` when it is not a chat). */

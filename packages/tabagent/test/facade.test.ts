@@ -76,6 +76,27 @@ describe('TabAgent facade (without the weaver)', () => {
     expect(() => db.stats()).toThrow(expect.objectContaining({ code: 'NOT_OPEN' }));
   });
 
+  it('adds a message by chat id, checking the chat in the write itself', async () => {
+    await using db = await open(await tempDir());
+    const chat = await db.createChat({ title: 't' });
+    const message = await db.addMessage(chat.id, { sender: 'a', role: 'user', content: 'by id' });
+    expect(message).toMatchObject({ type: 'Message', chatId: chat.id, content: 'by id' });
+    expect(await db.getNode(message.id)).toEqual(message);
+
+    const missing = 'chat_01NOPE000000000000000000';
+    await expect(db.addMessage(missing, { sender: 'a', role: 'user', content: 'x' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      details: { field: 'chatId', id: missing },
+    });
+    await expect(db.addMessage(message.id, { sender: 'a', role: 'user', content: 'x' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { field: 'chatId' },
+    });
+    await expect(db.addMessage(chat.id, { sender: 'a', role: 'robot', content: 'x' } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    // Nothing of the failed writes was stored.
+    expect((await chat.messages()).items.map((m) => m.id)).toEqual([message.id]);
+  });
+
   it('paths, entities and stats compose the parts', async () => {
     await using db = await open(await tempDir());
     const chat = await db.createChat({ title: 't' });

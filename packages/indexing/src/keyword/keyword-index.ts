@@ -1,5 +1,5 @@
 import { DbError, nodeText, type Node } from '@tabagent/common';
-import type { IndexBatch, IndexHook, RecordChange, Storage, Sublevel } from '@tabagent/storage';
+import type { CommitInfo, IndexBatch, IndexHook, RecordChange, Storage, Sublevel } from '@tabagent/storage';
 import { decodeRecord, encodeRecord } from '@tabagent/storage';
 import type { DriftReport } from '../entry-index.js';
 import { HIGH, SEP } from '../keys/tuple-key.js';
@@ -30,6 +30,12 @@ export interface KeywordHit {
 interface Doc {
   terms: Map<string, number>;
   length: number;
+}
+
+/** Documents indexed and their total length in terms (BM25's corpus statistics). */
+interface CorpusStats {
+  docs: number;
+  totalLength: number;
 }
 
 /** Where a document's postings live: its segment, length and terms. */
@@ -68,6 +74,18 @@ export class KeywordIndex implements IndexHook {
   readonly #k1: number;
   readonly #b: number;
   #storage: Storage | undefined;
+  /**
+   * Corpus statistics as of the last commit known to have landed, so that a commit does
+   * not read `~stats` back. Set only from the commit event of the very changes whose
+   * statistics were computed; while a commit is unconfirmed (or failed) they are read.
+   */
+  #committedStats: CorpusStats | undefined;
+  #pendingStats: { changes: readonly RecordChange[]; stats: CorpusStats } | undefined;
+  readonly #onCommit = (info: CommitInfo): void => {
+    const pending = this.#pendingStats;
+    this.#pendingStats = undefined;
+    if (pending !== undefined && pending.changes === info.changes) this.#committedStats = pending.stats;
+  };
 
   constructor(options: Bm25Options = {}) {
     this.#k1 = options.k1 ?? 1.2;
@@ -75,7 +93,21 @@ export class KeywordIndex implements IndexHook {
   }
 
   attach(storage: Storage): void {
+    this.#storage?.off('commit', this.#onCommit);
     this.#storage = storage;
+    this.#forgetStats();
+    storage.on('commit', this.#onCommit);
+  }
+
+  /** Stops following commits (the storage is closing or the index is dropped). */
+  detach(): void {
+    this.#storage?.off('commit', this.#onCommit);
+    this.#forgetStats();
+  }
+
+  #forgetStats(): void {
+    this.#committedStats = undefined;
+    this.#pendingStats = undefined;
   }
 
   get #store(): Sublevel {
@@ -149,12 +181,14 @@ export class KeywordIndex implements IndexHook {
     for (const [term, block] of blocks) batch.put(blockKey(term, segment), encodeRecord(block));
 
     if (docs !== 0 || totalLength !== 0) {
-      const stats = this.#stats();
-      batch.put(STATS_KEY, encodeRecord([stats.docs + docs, stats.totalLength + totalLength]));
+      const stats = (this.#pendingStats === undefined ? this.#committedStats : undefined) ?? this.#stats();
+      const next = { docs: stats.docs + docs, totalLength: stats.totalLength + totalLength };
+      batch.put(STATS_KEY, encodeRecord([next.docs, next.totalLength]));
+      this.#pendingStats = { changes, stats: next };
     }
   }
 
-  #stats(): { docs: number; totalLength: number } {
+  #stats(): CorpusStats {
     const bytes = this.#store.getSync(STATS_KEY);
     if (bytes === undefined) return { docs: 0, totalLength: 0 };
     const [docs, totalLength] = decodeRecord<[number, number]>(bytes, STATS_KEY);
@@ -282,6 +316,7 @@ export class KeywordIndex implements IndexHook {
   /** Rebuilds the index from the data with writes paused; returns the documents indexed. */
   async rebuild(signal?: AbortSignal): Promise<number> {
     return this.#storage!.exclusive(async () => {
+      this.#forgetStats();
       const expected = await this.#expectedDocs(signal);
       await this.#store.clear();
       const entries = [...expected];

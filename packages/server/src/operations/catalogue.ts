@@ -53,7 +53,7 @@ export const OPERATIONS = [
   defineOperation('chats.create', createChatParams, async (db, p) => (await db.createChat(p)).node),
   defineOperation('chats.get', byId, async (db, p) => (await db.chat(p.id)).node),
   defineOperation('chats.list', z.strictObject({ limit: pageLimit.optional(), offset: pageOffset.optional() }), async (db, p) => chatPage(await db.chats(p))),
-  defineOperation('chats.addMessage', addMessageParams, async (db, { chatId, ...message }) => (await db.chat(chatId)).addMessage(message)),
+  defineOperation('chats.addMessage', addMessageParams, (db, { chatId, ...message }) => db.addMessage(chatId, message)),
   defineOperation(
     'chats.messages',
     z.strictObject({ chatId: idSchema, limit: pageLimit.optional(), offset: pageOffset.optional(), order: z.enum(['asc', 'desc']).optional() }),

@@ -68,10 +68,7 @@ export function registerChatRoutes(api: Api, { db }: RouteContext): void {
       body: NewMessageSchema,
       response: { 201: MessageSchema, ...errorResponses },
     },
-    handler: async (request, reply) => {
-      const chat = await db.chat(request.params.id);
-      return reply.code(201).send(await chat.addMessage(request.body));
-    },
+    handler: async (request, reply) => reply.code(201).send(await db.addMessage(request.params.id, request.body)),
   });
 
   api.get('/chats/:id/messages', {
