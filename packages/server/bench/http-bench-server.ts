@@ -1,12 +1,14 @@
 // The server side of the HTTP benchmark, in its own process so that the load
 // generator and the server do not share an event loop. Opens a database in a temp
-// dir, seeds it, serves it with `startHttpServer` and, as the baseline, with a bare
-// node:http server reading the same database; reports both URLs over IPC.
+// dir, seeds it, serves it with `startHttpServer` and, as the baselines, with a bare
+// node:http server (reads from the same database, writes to a bare classic-level);
+// reports both URLs over IPC.
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
 import { TabAgent, tuneGcForLatency } from 'tabagent';
 import { startHttpServer } from '../src/index.js';
 
@@ -33,8 +35,30 @@ for (let i = 0; i < SEED_MESSAGES; i += SEED_BATCH) {
 
 const server = await startHttpServer(db, { port: 0 });
 
-// Baseline: the same read with nothing but node:http around it.
+// Baselines with nothing but node:http around them: the same read, and for POST a
+// write of the parsed message straight into a bare classic-level (one batch of the
+// record and a log entry; no validation, no indexes).
+const rawDir = await mkdtemp(join(tmpdir(), 'tabagent-http-bench-raw-'));
+const raw = new ClassicLevel<string, string>(rawDir, { valueEncoding: 'utf8' });
+await raw.open();
+let rawSeq = 0;
+function baselinePost(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    const message = { ...(JSON.parse(Buffer.concat(chunks).toString('utf8')) as object), id: `msg_${String(++rawSeq).padStart(12, '0')}` };
+    const body = JSON.stringify(message);
+    raw.batch([
+      { type: 'put', key: message.id, value: body },
+      { type: 'put', key: `log_${message.id}`, value: message.id },
+    ]).then(
+      () => res.writeHead(201, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
+}
 const baseline = http.createServer((req, res) => {
+  if (req.method === 'POST') return baselinePost(req, res);
   const id = req.url?.startsWith('/v1/nodes/') ? decodeURIComponent(req.url.slice('/v1/nodes/'.length)) : '';
   db.getNode(id).then(
     (node) => {
@@ -55,7 +79,9 @@ const stop = async (): Promise<void> => {
   await new Promise((resolve) => baseline.close(resolve));
   await server.close();
   await db.close();
+  await raw.close();
   await rm(dir, { recursive: true, force: true });
+  await rm(rawDir, { recursive: true, force: true });
   process.exit(0);
 };
 process.on('disconnect', () => void stop());

@@ -4,8 +4,10 @@
 // the numbers are the transport's) on loopback. Latency under constant-rate (open
 // loop) load — requests are sent on a schedule whether or not earlier ones have
 // answered, so queueing shows in the tail (see open-loop.ts) — and the maximum rate
-// with autocannon (closed loop, 10 connections). A bare node:http server reading the
-// same database is the baseline, measured in the same run.
+// with autocannon (closed loop, 10 connections). Baselines in the same run: a bare
+// node:http server reading the same database (GET), and one writing each posted
+// message into a bare classic-level (POST, interleaved with every round so both see
+// the same machine).
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -89,6 +91,7 @@ try {
 
   const gets: Awaited<ReturnType<typeof constantRate>>[] = [];
   const posts: Awaited<ReturnType<typeof constantRate>>[] = [];
+  const postBaselines: Awaited<ReturnType<typeof constantRate>>[] = [];
   for (let run = 1; run <= ROUNDS; run++) {
     log(`round ${run}/${ROUNDS}: GET /v1/nodes/:id at ${RATE} req/s for ${SECONDS} s…`);
     const g = await constantRate(info.url, getNode);
@@ -98,10 +101,15 @@ try {
     const p = await constantRate(info.url, postMessage);
     log(`  p50 ${round(p.p50)} ms, p99 ${round(p.p99)} ms (${round(p.p99FromSchedule)} ms from schedule), max ${round(p.max)} ms, sent ${Math.round(p.rate)} req/s, errors ${p.errors}`);
     posts.push(p);
+    log(`round ${run}/${ROUNDS}: baseline node:http + bare classic-level POST at ${RATE} req/s for ${SECONDS} s…`);
+    const b = await constantRate(info.baselineUrl, postMessage);
+    log(`  p50 ${round(b.p50)} ms, p99 ${round(b.p99)} ms (${round(b.p99FromSchedule)} ms from schedule), max ${round(b.max)} ms, sent ${Math.round(b.rate)} req/s, errors ${b.errors}`);
+    postBaselines.push(b);
   }
   const median = <T extends { p99: number }>(runs: T[]): T => [...runs].sort((a, b) => a.p99 - b.p99)[Math.floor(runs.length / 2)]!;
   const get = median(gets);
   const post = median(posts);
+  const postBase = median(postBaselines);
   log(`baseline raw classic-level: one batch of 2 puts at ${RATE} writes/s for ${SECONDS} s…`);
   const rawWrites = await rawLevelPacedWrites(RATE, SECONDS);
   log(`  p50 ${round(rawWrites.p50)} ms, p99 ${round(rawWrites.p99)} ms`);
@@ -115,7 +123,7 @@ try {
   const maxBase = await maxRate(info.baselineUrl, 10);
   log(`  baseline node:http: ${Math.round(maxBase.rps)} req/s`);
 
-  const failed = [...gets, ...posts, getBase].reduce((n, r) => n + r.errors, 0) + max.errors + maxBase.errors;
+  const failed = [...gets, ...posts, ...postBaselines, getBase].reduce((n, r) => n + r.errors, 0) + max.errors + maxBase.errors;
   if (failed > 0) throw new Error(`${failed} requests failed`);
   results.push(
     { name: 'http.get.p99@1000rps', value: round(get.p99), unit: 'ms' },
@@ -128,6 +136,8 @@ try {
     { name: 'http.post.p99@1000rps.from_schedule', value: round(post.p99FromSchedule), unit: 'ms' },
     { name: 'http.post.sent_rps@1000rps', value: Math.round(post.rate), unit: 'req/s' },
     { name: 'http.post.p99@1000rps.baseline_raw_level_write', value: round(rawWrites.p99), unit: 'ms' },
+    { name: 'http.post.p99@1000rps.baseline_node_http_level', value: round(postBase.p99), unit: 'ms' },
+    { name: 'http.post.p50@1000rps.baseline_node_http_level', value: round(postBase.p50), unit: 'ms' },
     { name: 'http.get.max_rps', value: Math.round(max.rps), unit: 'req/s' },
     { name: 'http.get.max_rps.baseline_node_http', value: Math.round(maxBase.rps), unit: 'req/s' },
     { name: 'http.get.max_rps.ratio_vs_node_http', value: round(max.rps / maxBase.rps), unit: 'ratio' },
