@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DbError } from '../errors/db-error.js';
 import { NODE_TYPES } from '../schema/node-type.js';
@@ -48,6 +49,13 @@ describe('ids', () => {
     expect(nodeTypeOfId(entityId('ORG', 'Acme'))).toBe('Entity');
     expect(normaliseLabel(' Ｐａｒｉｓ\t')).toBe('paris');
     expect(() => entityId('PERSON', '   ')).toThrow(DbError);
+  });
+
+  it('keeps entity ids stable: the first 32 hex digits of SHA-256 over "TYPE\\0label"', () => {
+    // Stored databases depend on these ids never changing.
+    const reference = (text: string) => `ent_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+    expect(entityId('LOCATION', 'Paris')).toBe(reference('LOCATION\u0000paris'));
+    expect(entityId('person', 'Zoë 北京')).toBe(reference('PERSON\u0000zoë 北京'));
   });
 
   it('gives the same edge id for the same (from, type, to)', () => {

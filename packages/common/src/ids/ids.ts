@@ -1,4 +1,4 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { hash, randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import { DbError } from '../errors/db-error.js';
 import { NODE_TYPES, type NodeType } from '../schema/node-type.js';
@@ -75,7 +75,9 @@ export function normaliseLabel(label: string): string {
 }
 
 function digest(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+  // One-shot `hash`, not `createHash`: a Hash object is a native handle that makes
+  // minor GCs slower when the weaver makes thousands of entity ids.
+  return hash('sha256', text, 'hex').slice(0, 32);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DbError } from '@tabagent/common';
 import { errorResponse } from './errors/error-response.js';
@@ -52,7 +52,7 @@ function refuse(reply: FastifyReply, status: number, err: DbError, requestId: st
 
 /** Equal-length digests, so the comparison time says nothing about the token. */
 function digest(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
+  return hash('sha256', token, 'buffer');
 }
 
 function bearerToken(header: string | undefined): string | undefined {
