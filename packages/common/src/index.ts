@@ -10,6 +10,7 @@ export {
   normaliseLabel,
   entityId,
   deterministicEdgeId,
+  stableDigest,
   nodeTypeOfId,
   recordKindOfId,
 } from './ids/index.js';

@@ -74,10 +74,14 @@ export function normaliseLabel(label: string): string {
   return label.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
-function digest(text: string): string {
+/**
+ * A stable 32-hex-digit digest of the parts (NUL-separated): the first half of their
+ * SHA-256. For deterministic ids and content hashes.
+ */
+export function stableDigest(...parts: readonly string[]): string {
   // One-shot `hash`, not `createHash`: a Hash object is a native handle that makes
   // minor GCs slower when the weaver makes thousands of entity ids.
-  return hash('sha256', text, 'hex').slice(0, 32);
+  return hash('sha256', parts.join('\u0000'), 'hex').slice(0, 32);
 }
 
 /**
@@ -94,7 +98,7 @@ export function entityId(entityType: string, label: string): string {
       details: { field: normalisedType === '' ? 'entityType' : 'label' },
     });
   }
-  return `${ID_PREFIXES.Entity}_${digest(`${normalisedType}\u0000${normalisedLabel}`)}`;
+  return `${ID_PREFIXES.Entity}_${stableDigest(normalisedType, normalisedLabel)}`;
 }
 
 /**
@@ -102,7 +106,7 @@ export function entityId(entityType: string, label: string): string {
  * edges (re-processing in the weaver) use it so a second write is an upsert.
  */
 export function deterministicEdgeId(from: string, type: string, to: string): string {
-  return `${EDGE_ID_PREFIX}_${digest(`${from}\u0000${type}\u0000${to}`)}`;
+  return `${EDGE_ID_PREFIX}_${stableDigest(from, type, to)}`;
 }
 
 /** The node kind an id belongs to, from its prefix; undefined for unknown prefixes. */

@@ -8,6 +8,7 @@ export {
   normaliseLabel,
   entityId,
   deterministicEdgeId,
+  stableDigest,
   nodeTypeOfId,
   recordKindOfId,
 } from './ids.js';

@@ -1,8 +1,7 @@
-import { DbError, chatIdOf, nodeText, type ChangeEvent, type Embedding, type Node, type NodeType } from '@tabagent/common';
+import { DbError, chatIdOf, nodeText, stableDigest, type ChangeEvent, type Embedding, type Node, type NodeType } from '@tabagent/common';
 import type { SemanticIndexerConfig } from '../config/weaver-config.js';
 import { changesText } from '../text/text-fields.js';
 import type { PreparedText } from '../text/prepared-text.js';
-import { digest } from '../util/digest.js';
 import type { ModuleServices } from './module-services.js';
 import type { ModuleRunContext, WeaverModule, WorkItem, WorkTarget } from './weaver-module.js';
 
@@ -12,7 +11,7 @@ import type { ModuleRunContext, WeaverModule, WorkItem, WorkTarget } from './wea
  * instead of adding a second one.
  */
 export function embeddingIdFor(nodeId: string, model: string): string {
-  return `emb_${digest('embedding', nodeId, model)}`;
+  return `emb_${stableDigest('embedding', nodeId, model)}`;
 }
 
 /**

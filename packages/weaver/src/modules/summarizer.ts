@@ -1,7 +1,6 @@
-import { EdgeTypes, deterministicEdgeId, type ChangeEvent, type Message } from '@tabagent/common';
+import { EdgeTypes, deterministicEdgeId, stableDigest, type ChangeEvent, type Message } from '@tabagent/common';
 import type { SummarizerConfig } from '../config/weaver-config.js';
 import type { ChatMember } from '../state/chat-ledger.js';
-import { digest } from '../util/digest.js';
 import { DERIVED_BY, type ModuleServices } from './module-services.js';
 import type { ModuleRunContext, WeaverModule, WorkItem, WorkTarget } from './weaver-module.js';
 
@@ -10,7 +9,7 @@ const CHATS_AT_ONCE = 4;
 
 /** The id of the summary of one window of a chat: the same window always gives the same summary id. */
 export function summaryIdFor(chatId: string, first: ChatMember, last: ChatMember): string {
-  return `sum_${digest('summary', chatId, first.key, last.key)}`;
+  return `sum_${stableDigest('summary', chatId, first.key, last.key)}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { digest } from '../util/digest.js';
+import { stableDigest } from '@tabagent/common';
 
 /** A node's text as the ML models get it. */
 export interface PreparedText {
@@ -25,5 +25,5 @@ export function prepareText(text: string, maxLength: number): PreparedText {
     if (last >= 0xd800 && last <= 0xdbff) end--;
     cut = text.slice(0, end);
   }
-  return { text: cut, originalLength: text.length, truncated: cut.length < text.length, hash: digest('text', cut) };
+  return { text: cut, originalLength: text.length, truncated: cut.length < text.length, hash: stableDigest('text', cut) };
 }
