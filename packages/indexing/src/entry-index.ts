@@ -66,6 +66,11 @@ export abstract class EntryIndex implements IndexHook {
   apply(changes: readonly RecordChange[], batch: IndexBatch): void {
     for (const change of changes) {
       if (change.entity === 'embedding') continue;
+      if (change.before === undefined) {
+        // An insert (the common case): every entry is new, nothing to compare with.
+        for (const [key, value] of this.#entriesOf(change.entity, change.after)) batch.put(key, value);
+        continue;
+      }
       const before = this.#entriesOf(change.entity, change.before);
       const after = this.#entriesOf(change.entity, change.after);
       for (const key of before.keys()) if (!after.has(key)) batch.del(key);

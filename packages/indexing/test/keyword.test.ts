@@ -9,6 +9,13 @@ describe('keyword index (BM25)', () => {
     expect(tokenize('')).toEqual([]);
   });
 
+  it('tokenises non-ASCII text: NFKC, typographic apostrophes, Unicode letters', () => {
+    // ﬁ (U+FB01) and full-width letters fold under NFKC; ’ reads as '; no stemming off ASCII.
+    expect(tokenize('ﬁnd Ｐａｒｉｓ')).toEqual(['find', 'pari']);
+    expect(tokenize('Don’t stop: café München')).toEqual(tokenize("Don't stop: café München"));
+    expect(tokenize('café München 東京')).toEqual(['café', 'münchen', '東京']);
+  });
+
   it('ranks a small corpus exactly as hand-computed BM25', async () => {
     const { storage, indexing } = await openIndexed();
     const chat = await storage.insertNode({ type: 'Chat', title: 'zzz' });

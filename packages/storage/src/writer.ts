@@ -61,8 +61,8 @@ const MAX_GROUP = 256;
  */
 class Overlay {
   readonly records = new Map<string, AnyRecord | null>();
-  // nodeId → (ref key → present?)
-  readonly refs = new Map<string, Map<string, boolean>>();
+  // nodeId → (ref key → present?); made on first use (only edges and embeddings have refs)
+  #refs: Map<string, Map<string, boolean>> | undefined;
 
   constructor(readonly parent?: Overlay) {}
 
@@ -71,21 +71,23 @@ class Overlay {
   }
 
   setRef(nodeId: string, key: string, present: boolean): void {
-    let refs = this.refs.get(nodeId);
-    if (refs === undefined) this.refs.set(nodeId, (refs = new Map()));
+    this.#refs ??= new Map();
+    let refs = this.#refs.get(nodeId);
+    if (refs === undefined) this.#refs.set(nodeId, (refs = new Map()));
     refs.set(key, present);
   }
 
   /** Ref changes for a node, parent first so that child layers win. */
   refChanges(nodeId: string, into: Map<string, boolean> = new Map()): Map<string, boolean> {
     this.parent?.refChanges(nodeId, into);
-    for (const [key, present] of this.refs.get(nodeId) ?? []) into.set(key, present);
+    for (const [key, present] of this.#refs?.get(nodeId) ?? []) into.set(key, present);
     return into;
   }
 
   mergeInto(target: Overlay): void {
     for (const [id, record] of this.records) target.records.set(id, record);
-    for (const [nodeId, refs] of this.refs) for (const [key, present] of refs) target.setRef(nodeId, key, present);
+    if (this.#refs === undefined) return;
+    for (const [nodeId, refs] of this.#refs) for (const [key, present] of refs) target.setRef(nodeId, key, present);
   }
 }
 
@@ -240,6 +242,12 @@ export class Writer {
     if (events.length > 0) this.#onCommit({ events, changes });
   }
 }
+
+/** Node fields that reference another node, with the kind they must reference. */
+const REFERENCE_FIELDS = [
+  ['chatId', 'Chat'],
+  ['messageId', 'Message'],
+] as const;
 
 /** Reference targets whose existence the writer caches (bounded). */
 const MAX_KNOWN_TARGETS = 10_000;
@@ -464,7 +472,7 @@ class BatchApplication {
 
   #checkNodeReferences(node: Node, field: string): void {
     if (!this.#engine.options.checkReferences) return;
-    for (const [name, expected] of [['chatId', 'Chat'], ['messageId', 'Message']] as const) {
+    for (const [name, expected] of REFERENCE_FIELDS) {
       const ref = (node as Record<string, unknown>)[name];
       if (typeof ref !== 'string') continue;
       // Known committed targets are valid unless this group deleted them.

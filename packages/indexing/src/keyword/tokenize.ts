@@ -8,6 +8,7 @@ const MAX_TOKEN_LENGTH = 64;
 // Letters and digits, with inner apostrophes ("don't"); Unicode-aware.
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
 const ASCII_WORD = /^[a-z]+$/u;
+const ASCII_TEXT = /^[\x00-\x7f]*$/u;
 
 // Stemming is the costly part of tokenising; chat vocabularies repeat, so memoise it.
 const stemCache = new Map<string, string>();
@@ -31,8 +32,12 @@ function stem(word: string): string {
  */
 export function tokenize(text: string): string[] {
   const terms: string[] = [];
-  for (const match of text.normalize('NFKC').toLowerCase().matchAll(WORD)) {
-    const word = match[0].replace(/’/gu, "'");
+  // `match` with /g returns the words alone (no match objects, no iterator); ASCII
+  // text needs no normalisation and has no typographic apostrophes.
+  const ascii = ASCII_TEXT.test(text);
+  const words = (ascii ? text : text.normalize('NFKC')).toLowerCase().match(WORD) ?? [];
+  for (let word of words) {
+    if (!ascii && word.includes('’')) word = word.replace(/’/gu, "'");
     if (word.length > MAX_TOKEN_LENGTH || STOP_WORDS.has(word)) continue;
     terms.push(stem(word));
   }

@@ -9,15 +9,23 @@ export interface IndexedField {
   description: string;
 }
 
+/** Shared by every field a node lacks (most fields of most nodes): no array per miss. */
+const NONE: readonly KeyValue[] = Object.freeze([]);
+
+function isKeyValue(value: unknown): value is KeyValue {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean';
+}
+
 function field<K extends string>(name: K, description: string): IndexedField {
   return {
     name,
     description,
     values(node) {
       const value = (node as unknown as Record<string, unknown>)[name];
-      if (value === undefined || value === null) return [];
-      if (Array.isArray(value)) return value.filter((v): v is KeyValue => ['string', 'number', 'boolean'].includes(typeof v));
-      return ['string', 'number', 'boolean'].includes(typeof value) ? [value as KeyValue] : [];
+      if (value === undefined || value === null) return NONE;
+      if (Array.isArray(value)) return value.filter(isKeyValue);
+      return isKeyValue(value) ? [value] : NONE;
     },
   };
 }
@@ -36,12 +44,12 @@ export const INDEXED_FIELDS: readonly IndexedField[] = [
   {
     name: 'label',
     description: 'normalised entity label and aliases',
-    values: (node) => (node.type === 'Entity' ? [...new Set([node.label, ...node.aliases].map(normaliseLabel))] : []),
+    values: (node) => (node.type === 'Entity' ? [...new Set([node.label, ...node.aliases].map(normaliseLabel))] : NONE),
   },
   {
     name: 'entity',
     description: 'entity type + normalised label, as "TYPE:label"',
-    values: (node) => (node.type === 'Entity' ? [`${node.entityType}:${normaliseLabel(node.label)}`] : []),
+    values: (node) => (node.type === 'Entity' ? [`${node.entityType}:${normaliseLabel(node.label)}`] : NONE),
   },
   field('url', 'page and bookmark url'),
   field('uri', 'image / attachment / audio uri'),

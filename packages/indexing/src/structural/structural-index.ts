@@ -33,8 +33,10 @@ export class StructuralIndex extends EntryIndex {
 
   protected entriesFor(item: IndexedRecord, into: Entries): void {
     const node = item.record as Node;
-    for (const field of INDEXED_FIELDS) {
-      for (const value of field.values(node)) into.set(`${field.name}${SEP}${encodeKeyValue(value)}${SEP}${node.id}`, EMPTY_VALUE);
+    for (let f = 0; f < INDEXED_FIELDS.length; f++) {
+      const field = INDEXED_FIELDS[f]!;
+      const values = field.values(node);
+      for (let v = 0; v < values.length; v++) into.set(`${field.name}${SEP}${encodeKeyValue(values[v]!)}${SEP}${node.id}`, EMPTY_VALUE);
     }
   }
 

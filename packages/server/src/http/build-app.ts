@@ -91,12 +91,18 @@ export async function buildApp(db: TabAgent, options: HttpServerOptions = {}): P
   }
   const inFlight = new InFlightRequests();
   inFlightOfApp.set(app, inFlight);
-  app.addHook('onRequest', async (request, reply) => inFlight.track(request.raw, reply.raw));
+  // Hooks in callback style: they run on every request, and an async hook costs a
+  // promise and a microtask turn each time.
+  app.addHook('onRequest', (request, reply, done) => {
+    inFlight.track(request.raw, reply.raw);
+    done();
+  });
   app.addHook('onRequest', createGuard({ token: resolved.token, allowedHosts: resolved.allowedHosts }));
   // An upgrade refused with an HTTP answer (401, 404, …) leaves its socket to us: end it,
   // or the half-open socket would keep the server from closing.
-  app.addHook('onResponse', async (request) => {
+  app.addHook('onResponse', (request, _reply, done) => {
     if (request.raw.headers.upgrade !== undefined) request.raw.socket.end();
+    done();
   });
   const events = new EventHub(db, { maxBufferedBytes: resolved.wsMaxBufferedBytes });
   let models: ModelCache | undefined = resolved.models;

@@ -1,5 +1,5 @@
 import { hash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, onRequestHookHandler } from 'fastify';
 import { DbError } from '@tabagent/common';
 import { errorResponse } from './errors/error-response.js';
 import { hostnameOf } from './loopback.js';
@@ -21,33 +21,35 @@ export interface GuardOptions {
  * without one, the `Host` header must name this machine, so a web page cannot reach a
  * loopback server by DNS rebinding. CORS preflights pass (they carry no credentials).
  */
-export function createGuard(options: GuardOptions): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
+export function createGuard(options: GuardOptions): onRequestHookHandler {
   const expected = options.token === undefined ? undefined : digest(options.token);
   const anyHost = options.allowedHosts.includes('*');
   const hosts = new Set(options.allowedHosts.map((h) => hostnameOf(h)));
-  return async (request, reply) => {
+  // Callback style (it runs on every request): `done()` lets the request on; a refusal
+  // answers instead and does not call it.
+  return function guard(request, reply, done) {
     const route = request.routeOptions.url;
-    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) return undefined;
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) return done();
     if (expected === undefined) {
-      if (anyHost) return undefined;
+      if (anyHost) return done();
       const host = request.headers.host;
       if (host === undefined || !hosts.has(hostnameOf(host))) {
         return refuse(reply, 403, new DbError('UNAUTHENTICATED', `host ${JSON.stringify(host ?? '')} is not allowed without a token`), request.id);
       }
-      return undefined;
+      return done();
     }
-    if (route !== undefined && PUBLIC_ROUTES.has(route)) return undefined;
+    if (route !== undefined && PUBLIC_ROUTES.has(route)) return done();
     const presented = bearerToken(request.headers.authorization) ?? (route !== undefined && QUERY_TOKEN_ROUTES.has(route) ? queryToken(request.query) : undefined);
     if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
       void reply.header('www-authenticate', 'Bearer realm="tabagent"');
       return refuse(reply, 401, new DbError('UNAUTHENTICATED', presented === undefined ? 'missing bearer token' : 'wrong bearer token'), request.id);
     }
-    return undefined;
+    return done();
   };
 }
 
-function refuse(reply: FastifyReply, status: number, err: DbError, requestId: string): FastifyReply {
-  return reply.code(status).send(errorResponse(err, requestId).body);
+function refuse(reply: FastifyReply, status: number, err: DbError, requestId: string): void {
+  void reply.code(status).send(errorResponse(err, requestId).body);
 }
 
 /** Equal-length digests, so the comparison time says nothing about the token. */
