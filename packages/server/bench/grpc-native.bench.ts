@@ -100,7 +100,7 @@ async function nativeRoundtrips(): Promise<number[]> {
 async function main(): Promise<void> {
   tuneGcForLatency(); // as `tabagent serve` does at startup
   const dir = await mkdtemp(join(tmpdir(), 'tabagent-grpc-bench-'));
-  const db = await TabAgent.open(dir, { ml: { provider: 'builtin' }, mlInWorker: false, weaver: false, logger: { info: () => {}, warn: () => {} } });
+  const db = await TabAgent.open(dir, { ml: { provider: 'builtin' }, mlInWorker: true, weaver: false, logger: { info: () => {}, warn: () => {} } }); // ML in a worker, as served
   const chat = await db.createChat({ title: 'bench' });
   const inserted = await db.insertNodes(
     Array.from({ length: NODES }, (_, i) => ({ type: 'Message' as const, chatId: chat.id, sender: 'bench', role: 'user' as const, content: `message ${i}: ${'lorem ipsum dolor sit amet '.repeat(30)}` })),

@@ -1,7 +1,8 @@
 // HTTP benchmarks: `pnpm --filter @tabagent/server bench` → bench/results/server.json
 //
-// A real server (its own process, a 20,000-message database, builtin ML, weaver off so
-// the numbers are the transport's) on loopback. Latency under constant-rate (open
+// A real server (its own process, a 20,000-message database, builtin ML in its worker
+// thread as `tabagent serve` runs it, weaver off so the numbers are the transport's) on
+// loopback, measured after a warm-up that brings the write path to its steady state. Latency under constant-rate (open
 // loop) load — requests are sent on a schedule whether or not earlier ones have
 // answered, so queueing shows in the tail (see open-loop.ts) — and the maximum rate
 // with autocannon (closed loop, 10 connections). Baselines in the same run: a bare
