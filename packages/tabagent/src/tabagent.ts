@@ -13,6 +13,7 @@ import {
   type Node,
   type NodePatch,
   type NodeType,
+  withFields,
 } from '@tabagent/common';
 import { Indexing, VectorIndex, type DriftReport, type VectorDriftReport } from '@tabagent/indexing';
 import { createMlBridge, createWorkerMlBridge, type MlBridge, type MlBridgeConfig } from '@tabagent/ml-bridge';
@@ -190,7 +191,7 @@ export class TabAgent {
   async createChat(input: CreateChatInput): Promise<Chat> {
     this.#requireOpen();
     if (input === null || typeof input !== 'object') throw new DbError('INVALID_ARGUMENT', 'chat must be an object', { details: { field: 'chat' } });
-    const node = (await this.storage.insertNode({ ...input, type: 'Chat' } as NewNode)) as ChatNode;
+    const node = (await this.storage.insertNode(withFields(input, { type: 'Chat' }) as NewNode)) as ChatNode;
     return new Chat(this, node);
   }
 
@@ -206,7 +207,7 @@ export class TabAgent {
     }
     if (input === null || typeof input !== 'object') throw new DbError('INVALID_ARGUMENT', 'message must be an object', { details: { field: 'message' } });
     try {
-      return (await this.storage.insertNode({ ...input, type: 'Message', chatId })) as Message;
+      return (await this.storage.insertNode(withFields(input, { type: 'Message', chatId }) as NewNode)) as Message;
     } catch (err) {
       if (DbError.is(err) && err.code === 'NOT_FOUND' && err.details.id === chatId) {
         throw new DbError('NOT_FOUND', `chat ${chatId} does not exist`, { details: { field: 'chatId', id: chatId } });

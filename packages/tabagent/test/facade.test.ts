@@ -95,6 +95,11 @@ describe('TabAgent facade (without the weaver)', () => {
     await expect(db.addMessage(chat.id, { sender: 'a', role: 'robot', content: 'x' } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     // Nothing of the failed writes was stored.
     expect((await chat.messages()).items.map((m) => m.id)).toEqual([message.id]);
+    // The chat and the kind come from the call, never from the message's own fields.
+    const other = await db.createChat({ type: 'Message', title: 'other' } as never);
+    expect(other.node.type).toBe('Chat');
+    const sneaky = await db.addMessage(chat.id, { sender: 'a', role: 'user', content: 'y', chatId: other.id, type: 'Chat' } as never);
+    expect(sneaky).toMatchObject({ type: 'Message', chatId: chat.id });
   });
 
   it('paths, entities and stats compose the parts', async () => {

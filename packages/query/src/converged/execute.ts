@@ -146,7 +146,9 @@ async function orderByField(
       const vector = await rankSemantic(ctx, semantic, candidates, reader, Number.POSITIVE_INFINITY, recorder, signal);
       for (const hit of vector.hits) {
         set.add(hit.nodeId);
-        scores.set(hit.nodeId, { ...scores.get(hit.nodeId), semantic: hit.score });
+        const known = scores.get(hit.nodeId);
+        if (known === undefined) scores.set(hit.nodeId, { semantic: hit.score });
+        else known.semantic = hit.score;
       }
     }
     selected = [...set];

@@ -1,4 +1,4 @@
-import type { ChangeEvent, Edge, Node } from '@tabagent/common';
+import { withFields, type ChangeEvent, type Edge, type Node } from '@tabagent/common';
 import type { EntityMention, GraphPath, Page, QueryResult, RelatedChat } from '@tabagent/query';
 import type { TabAgentEvent } from 'tabagent';
 import { fromProtoStruct, toProtoStruct, type ProtoStruct } from './proto-struct.js';
@@ -12,7 +12,7 @@ export function nodeToProto(node: Node): object {
 
 /** A `NewNode` message as the facade's input (the kind's schema then checks it). */
 export function newNodeFromProto(message: { type?: string; fields?: ProtoStruct }): Record<string, unknown> {
-  return { ...fromProtoStruct(message.fields), type: message.type };
+  return withFields(fromProtoStruct(message.fields), { type: message.type });
 }
 
 export function edgeToProto(edge: Edge): object {

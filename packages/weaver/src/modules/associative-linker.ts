@@ -8,6 +8,7 @@ import {
   type Edge,
   type Node,
   type NodeType,
+  withFields,
 } from '@tabagent/common';
 import type { VectorHit } from '@tabagent/indexing';
 import type { AssociativeLinkerConfig } from '../config/weaver-config.js';
@@ -192,7 +193,7 @@ export class AssociativeLinker implements WeaverModule {
     for (const { item, node, links } of linked) {
       const chatId = chatIdOf(node);
       const detail = { nodeId: node.id, kind: node.type, links };
-      ctx.enriched(item, chatId === undefined ? detail : { ...detail, chatId });
+      ctx.enriched(item, chatId === undefined ? detail : withFields(detail, { chatId }));
     }
   }
 }

@@ -11,6 +11,7 @@ import {
   type NewNodeOf,
   type Node,
   type NodeType,
+  withFields,
 } from '@tabagent/common';
 import type { MlEntity } from '@tabagent/ml-bridge';
 import type { WriteBatch } from '@tabagent/storage';
@@ -172,7 +173,7 @@ export class EntityLinker implements WeaverModule {
     for (const { item, node, mentions } of planned) {
       const chatId = chatIdOf(node);
       const detail = { nodeId: node.id, kind: node.type, entities: [...mentions.keys()] };
-      ctx.enriched(item, chatId === undefined ? detail : { ...detail, chatId });
+      ctx.enriched(item, chatId === undefined ? detail : withFields(detail, { chatId }));
     }
   }
 

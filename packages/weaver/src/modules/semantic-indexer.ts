@@ -1,4 +1,4 @@
-import { DbError, chatIdOf, nodeText, stableDigest, type ChangeEvent, type Embedding, type Node, type NodeType } from '@tabagent/common';
+import { DbError, chatIdOf, nodeText, stableDigest, withFields, type ChangeEvent, type Embedding, type Node, type NodeType } from '@tabagent/common';
 import type { SemanticIndexerConfig } from '../config/weaver-config.js';
 import { changesText } from '../text/text-fields.js';
 import type { PreparedText } from '../text/prepared-text.js';
@@ -137,7 +137,7 @@ export class SemanticIndexer implements WeaverModule {
       ctx.handOff(t.item, { seq: t.item.change.seq, op: t.replaces ? 'update' : 'insert', entity: 'embedding', id: t.id, kind: model, at, nodeId: t.node.id });
       const detail = { nodeId: t.node.id, kind: t.node.type, embeddingId: t.id, model, truncated: t.text.truncated };
       const chatId = chatIdOf(t.node);
-      ctx.enriched(t.item, chatId === undefined ? detail : { ...detail, chatId });
+      ctx.enriched(t.item, chatId === undefined ? detail : withFields(detail, { chatId }));
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { ChangeEvent } from '@tabagent/common';
+import { withFields, type ChangeEvent } from '@tabagent/common';
 import type { CommitResult, WriteBatch } from '@tabagent/storage';
 import type { TaskContext } from '@tabagent/task-scheduler';
 import type { EnrichedDetail, ModuleRunContext, WorkItem } from '../modules/weaver-module.js';
@@ -47,7 +47,7 @@ export class BatchRun implements ModuleRunContext {
   }
 
   enriched(_item: WorkItem, detail: EnrichedDetail): void {
-    this.enrichedEvents.push({ ...detail, module: this.#module });
+    this.enrichedEvents.push(withFields(detail, { module: this.#module }) as EnrichedEvent);
   }
 
   skipped(item: WorkItem): void {

@@ -1,5 +1,5 @@
 import type { FastifySchemaCompiler } from 'fastify';
-import { DbError } from '@tabagent/common';
+import { DbError, withFields } from '@tabagent/common';
 import type { ConvergedQuery } from '@tabagent/query';
 import { clientAbortSignal } from '../client-abort.js';
 import type { Api, RouteContext } from '../route-context.js';
@@ -25,7 +25,7 @@ export function registerQueryRoutes(api: Api, { db }: RouteContext): void {
     },
     handler: async (request, reply) => {
       const { text, ...options } = request.body;
-      return db.search(text, { ...options, signal: clientAbortSignal(reply) });
+      return db.search(text, withFields(options, { signal: clientAbortSignal(reply) }));
     },
   });
 
@@ -53,7 +53,7 @@ export function registerQueryRoutes(api: Api, { db }: RouteContext): void {
       const [a, b] = await db.getNodes([from, to]);
       if (a === undefined) throw new DbError('NOT_FOUND', `from: no node ${from}`, { details: { field: 'from', id: from } });
       if (b === undefined) throw new DbError('NOT_FOUND', `to: no node ${to}`, { details: { field: 'to', id: to } });
-      const path = await db.findShortestPath(from, to, { ...options, signal: clientAbortSignal(reply) });
+      const path = await db.findShortestPath(from, to, withFields(options, { signal: clientAbortSignal(reply) }));
       return { path: path ?? null };
     },
   });
