@@ -106,7 +106,9 @@ export class Writer {
   /**
    * Ids of chats and messages known to exist, so that inserting the n-th message of a
    * chat does not read the chat again. Sound because every write passes through this
-   * writer: deletes evict, and only committed writes are added.
+   * writer: deletes evict, and only committed writes are added. New chats are added as
+   * they commit; messages only once something references them (an attachment, say), so
+   * a stream of new messages neither churns the cache nor pushes its chats out.
    */
   readonly #knownTargets = new Set<string>();
 
@@ -179,7 +181,7 @@ export class Writer {
     for (const change of changes) {
       if (change.entity !== 'node') continue;
       if (change.op === 'delete') this.#knownTargets.delete(change.id);
-      else if (change.after?.type === 'Chat' || change.after?.type === 'Message') rememberTarget(this.#knownTargets, change.id);
+      else if (change.after?.type === 'Chat') rememberTarget(this.#knownTargets, change.id);
     }
   }
 
