@@ -48,7 +48,8 @@ function baselinePost(req: http.IncomingMessage, res: http.ServerResponse): void
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
-    const message = { ...(JSON.parse(Buffer.concat(chunks).toString('utf8')) as object), id: `msg_${String(++rawSeq).padStart(12, '0')}` };
+    // Assigned, not `{ ...parsed, id }`: that literal form is slow on Node 20 (see withFields).
+    const message = Object.assign(JSON.parse(Buffer.concat(chunks).toString('utf8')) as object, { id: `msg_${String(++rawSeq).padStart(12, '0')}` });
     const body = JSON.stringify(message);
     raw.batch([
       { type: 'put', key: message.id, value: body },

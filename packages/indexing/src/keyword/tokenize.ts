@@ -15,15 +15,14 @@ const stemCache = new Map<string, string>();
 const STEM_CACHE_SIZE = 100_000;
 
 function stem(word: string): string {
+  const cached = stemCache.get(word);
+  if (cached !== undefined) return cached;
   // Only ASCII words are stemmed; numbers and other scripts pass as they are, and stay
   // out of the cache (chat text is full of one-off numbers that would churn it).
   if (!ASCII_WORD.test(word)) return word;
-  let stemmed = stemCache.get(word);
-  if (stemmed === undefined) {
-    stemmed = stemmer(word);
-    if (stemCache.size >= STEM_CACHE_SIZE) stemCache.clear();
-    stemCache.set(word, stemmed);
-  }
+  const stemmed = stemmer(word);
+  if (stemCache.size >= STEM_CACHE_SIZE) stemCache.clear();
+  stemCache.set(word, stemmed);
   return stemmed;
 }
 

@@ -8,12 +8,11 @@ import {
   type Edge,
   type Node,
   type NodeType,
-  withFields,
 } from '@tabagent/common';
 import type { VectorHit } from '@tabagent/indexing';
 import type { AssociativeLinkerConfig } from '../config/weaver-config.js';
 import { DERIVED_BY, type ModuleServices } from './module-services.js';
-import type { ModuleRunContext, WeaverModule, WorkItem, WorkTarget } from './weaver-module.js';
+import type { EnrichedDetail, ModuleRunContext, WeaverModule, WorkItem, WorkTarget } from './weaver-module.js';
 
 const DAY_MS = 86_400_000;
 /** Nodes whose chat and time the linker keeps in memory (a search's filter reads many). */
@@ -192,8 +191,9 @@ export class AssociativeLinker implements WeaverModule {
     for (const embedding of done) this.#linked.set(embedding.id, embedding.contentHash);
     for (const { item, node, links } of linked) {
       const chatId = chatIdOf(node);
-      const detail = { nodeId: node.id, kind: node.type, links };
-      ctx.enriched(item, chatId === undefined ? detail : withFields(detail, { chatId }));
+      const detail: EnrichedDetail = { nodeId: node.id, kind: node.type, links };
+      if (chatId !== undefined) detail.chatId = chatId;
+      ctx.enriched(item, detail);
     }
   }
 }

@@ -11,7 +11,6 @@ import {
   type NewNodeOf,
   type Node,
   type NodeType,
-  withFields,
 } from '@tabagent/common';
 import type { MlEntity } from '@tabagent/ml-bridge';
 import type { WriteBatch } from '@tabagent/storage';
@@ -20,7 +19,7 @@ import { changesText } from '../text/text-fields.js';
 import type { PreparedText } from '../text/prepared-text.js';
 import { Mutex } from '../util/mutex.js';
 import { DERIVED_BY, type ModuleServices } from './module-services.js';
-import type { ModuleRunContext, WeaverModule, WorkItem, WorkTarget } from './weaver-module.js';
+import type { EnrichedDetail, ModuleRunContext, WeaverModule, WorkItem, WorkTarget } from './weaver-module.js';
 
 /** Where an entity occurs in the node's text (UTF-16 offsets, end exclusive). */
 export interface MentionSpan {
@@ -172,8 +171,9 @@ export class EntityLinker implements WeaverModule {
     });
     for (const { item, node, mentions } of planned) {
       const chatId = chatIdOf(node);
-      const detail = { nodeId: node.id, kind: node.type, entities: [...mentions.keys()] };
-      ctx.enriched(item, chatId === undefined ? detail : withFields(detail, { chatId }));
+      const detail: EnrichedDetail = { nodeId: node.id, kind: node.type, entities: [...mentions.keys()] };
+      if (chatId !== undefined) detail.chatId = chatId;
+      ctx.enriched(item, detail);
     }
   }
 

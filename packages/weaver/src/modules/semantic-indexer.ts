@@ -1,9 +1,9 @@
-import { DbError, chatIdOf, nodeText, stableDigest, withFields, type ChangeEvent, type Embedding, type Node, type NodeType } from '@tabagent/common';
+import { DbError, chatIdOf, nodeText, stableDigest, type ChangeEvent, type Embedding, type Node, type NodeType } from '@tabagent/common';
 import type { SemanticIndexerConfig } from '../config/weaver-config.js';
 import { changesText } from '../text/text-fields.js';
 import type { PreparedText } from '../text/prepared-text.js';
 import type { ModuleServices } from './module-services.js';
-import type { ModuleRunContext, WeaverModule, WorkItem, WorkTarget } from './weaver-module.js';
+import type { EnrichedDetail, ModuleRunContext, WeaverModule, WorkItem, WorkTarget } from './weaver-module.js';
 
 /**
  * The embedding id the weaver gives a node in a model's space: deterministic, so
@@ -135,9 +135,10 @@ export class SemanticIndexer implements WeaverModule {
     const at = this.#services.now();
     for (const t of written) {
       ctx.handOff(t.item, { seq: t.item.change.seq, op: t.replaces ? 'update' : 'insert', entity: 'embedding', id: t.id, kind: model, at, nodeId: t.node.id });
-      const detail = { nodeId: t.node.id, kind: t.node.type, embeddingId: t.id, model, truncated: t.text.truncated };
+      const detail: EnrichedDetail = { nodeId: t.node.id, kind: t.node.type, embeddingId: t.id, model, truncated: t.text.truncated };
       const chatId = chatIdOf(t.node);
-      ctx.enriched(t.item, chatId === undefined ? detail : withFields(detail, { chatId }));
+      if (chatId !== undefined) detail.chatId = chatId;
+      ctx.enriched(t.item, detail);
     }
   }
 }
