@@ -52,15 +52,13 @@ function messages(chatIds: string[], count: number, random: () => number): NewNo
 
 async function ingestRate(dir: string, indexed: boolean): Promise<number> {
   const indexing = new Indexing();
-  const storage = await Storage.open(dir, indexed ? { indexHooks: indexing.hooks } : {});
-  if (indexed) await indexing.attach(storage);
+  const storage = await Storage.open(dir, indexed ? { extensions: indexing.extensions } : {});
   const random = seededRandom(3);
   const chats = await storage.insertNodes(Array.from({ length: 100 }, (_, i) => ({ type: 'Chat' as const, title: `chat ${i}` })));
   const input = messages(chats.map((c) => c.id), MESSAGES, random);
   const start = performance.now();
   for (let i = 0; i < input.length; i += BATCH) await storage.insertNodes(input.slice(i, i + BATCH));
   const rate = MESSAGES / ((performance.now() - start) / 1000);
-  indexing.detach();
   await storage.close();
   return rate;
 }
@@ -88,8 +86,7 @@ export async function runIndexBench(): Promise<BenchResult[]> {
 
     // Graph: 100k nodes, average out-degree 10, depth-3 neighbourhood (outgoing edges).
     const indexing = new Indexing();
-    const storage = await Storage.open(join(root, 'graph'), { indexHooks: indexing.hooks });
-    await indexing.attach(storage);
+    const storage = await Storage.open(join(root, 'graph'), { extensions: indexing.extensions });
     const random = seededRandom(11);
     const ids: string[] = [];
     for (let i = 0; i < GRAPH_NODES; i += BATCH) {
@@ -118,7 +115,7 @@ export async function runIndexBench(): Promise<BenchResult[]> {
     record('graph.depth3.p50', percentile(latencies, 50), 'ms');
     record('graph.depth3.p99', percentile(latencies, 99), 'ms');
     // The same queries over the persisted keys (range scans), as the baseline.
-    indexing.detach();
+    indexing.graph.unloadMirror();
     const scanLatencies: number[] = [];
     for (let q = 0; q < 20; q++) {
       const start = performance.now();

@@ -1,5 +1,6 @@
 import type { Edge, Node } from '@tabagent/common';
-import type { IndexBatch, IndexHook, RecordChange, Storage, Sublevel } from '@tabagent/storage';
+import { DbError } from '@tabagent/common';
+import type { Extension, ExtensionBatch, ExtensionContext, RecordChange, Storage, Sublevel } from '@tabagent/storage';
 
 /** A record an entry index covers. */
 export type IndexedRecord = { entity: 'node'; record: Node } | { entity: 'edge'; record: Edge };
@@ -35,9 +36,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * difference between a record's entries before and after each change, and verify /
  * rebuild recompute the entries of every record. Structural and graph indexes are this.
  */
-export abstract class EntryIndex implements IndexHook {
+export abstract class EntryIndex implements Extension {
   abstract readonly name: string;
+  readonly kind = 'derived';
   protected storage: Storage | undefined;
+  protected context: ExtensionContext | undefined;
 
   /** The entries one record contributes. */
   protected abstract entriesFor(item: IndexedRecord, into: Entries): void;
@@ -45,14 +48,29 @@ export abstract class EntryIndex implements IndexHook {
   /** Which record kinds this index covers. */
   protected abstract readonly covers: { nodes: boolean; edges: boolean };
 
-  /** Binds the index to its storage (after the hook is registered). */
-  attach(storage: Storage): void {
-    this.storage = storage;
+  /** Called by storage: binds the index to its key space; builds it when it is missing while the database holds data. */
+  async open(context: ExtensionContext): Promise<void> {
+    this.context = context;
+    this.storage = context.storage;
+    await this.afterOpen();
+    const [anyEntry] = await context.keyspace.keys({ limit: 1 }).all();
+    if (anyEntry === undefined && context.storage.lastSeq > 0) await this.rebuild();
   }
 
+  /** Called by storage before it closes. */
+  close(): void | Promise<void> {}
+
+  /** Lets an index start in-memory state once its key space is open. */
+  protected async afterOpen(): Promise<void> {}
+
   protected get store(): Sublevel {
-    if (this.storage === undefined) throw new Error(`index ${this.name} is not attached`);
-    return this.storage.indexStore(this.name);
+    if (this.context === undefined) throw new DbError('NOT_OPEN', `index ${this.name} is not open`);
+    return this.context.keyspace;
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.context === undefined) throw new DbError('NOT_OPEN', `index ${this.name} is not open`);
+    return this.context.exclusive(fn);
   }
 
   #entriesOf(entity: RecordChange['entity'], record: unknown): Entries {
@@ -63,7 +81,7 @@ export abstract class EntryIndex implements IndexHook {
     return entries;
   }
 
-  apply(changes: readonly RecordChange[], batch: IndexBatch): void {
+  apply(changes: readonly RecordChange[], batch: ExtensionBatch): void {
     for (const change of changes) {
       if (change.entity === 'embedding') continue;
       if (change.before === undefined) {
@@ -99,8 +117,8 @@ export abstract class EntryIndex implements IndexHook {
   }
 
   /** Compares the index with the data (runs with writes paused, for a consistent view). */
-  async verify(signal?: AbortSignal): Promise<DriftReport> {
-    return this.storage!.exclusive(async () => {
+  async verify({ signal }: { signal?: AbortSignal } = {}): Promise<DriftReport> {
+    return this.#exclusive(async () => {
       const expected = await this.expectedEntries(signal);
       const report: DriftReport = { index: this.name, missing: 0, extra: 0, mismatched: 0, examples: [], ok: true };
       const note = (key: string): void => {
@@ -134,8 +152,8 @@ export abstract class EntryIndex implements IndexHook {
   }
 
   /** Rebuilds the index from the data, with writes paused. Returns the entry count. */
-  async rebuild(signal?: AbortSignal): Promise<number> {
-    return this.storage!.exclusive(async () => {
+  async rebuild({ signal }: { signal?: AbortSignal } = {}): Promise<number> {
+    return this.#exclusive(async () => {
       const expected = await this.expectedEntries(signal);
       await this.store.clear();
       let batch: { type: 'put'; key: string; value: Uint8Array }[] = [];

@@ -1,4 +1,6 @@
 export { Indexing } from './indexing.js';
+export { openIndexedStorage } from './open-indexed-storage.js';
+export type { IndexedStorage, IndexedStorageOptions } from './open-indexed-storage.js';
 export type { IndexingOptions, IndexName } from './indexing.js';
 export { StructuralIndex } from './structural/structural-index.js';
 export type { FieldCondition, LookupOptions } from './structural/structural-index.js';

@@ -1,4 +1,4 @@
-import type { IndexHook, Storage } from '@tabagent/storage';
+import type { Extension } from '@tabagent/storage';
 import type { DriftReport } from './entry-index.js';
 import { GraphIndex } from './graph/graph-index.js';
 import { KeywordIndex, type Bm25Options } from './keyword/keyword-index.js';
@@ -11,21 +11,20 @@ export interface IndexingOptions {
 
 export type IndexName = 'structural' | 'graph' | 'keyword';
 
-/** What every hook index offers for maintenance. */
+/** What every entry index offers for maintenance. */
 interface MaintainedIndex {
-  attach(storage: Storage): void;
-  verify(signal?: AbortSignal): Promise<DriftReport>;
-  rebuild(signal?: AbortSignal): Promise<number>;
+  verify(options?: { signal?: AbortSignal }): Promise<DriftReport>;
+  rebuild(options?: { signal?: AbortSignal }): Promise<number>;
 }
 
 /**
- * The structural, graph and keyword indexes of one database. Their hooks must be
- * given to the storage before anything is written:
+ * The structural, graph and keyword indexes of one database: storage extensions that
+ * write their entries in the data's batches. Give them to the storage when it opens
+ * (each builds itself if it is missing); the storage closes them.
  *
  * @example
  * const indexing = new Indexing();
- * const storage = await Storage.open(dir, { indexHooks: indexing.hooks });
- * await indexing.attach(storage);          // builds any index that is missing
+ * const storage = await Storage.open(dir, { extensions: indexing.extensions });
  * await indexing.structural.lookup('chatId', { eq: chatId });
  */
 export class Indexing {
@@ -37,8 +36,8 @@ export class Indexing {
     this.keyword = new KeywordIndex(options.bm25);
   }
 
-  /** The hooks to pass as `indexHooks` when opening the storage. */
-  get hooks(): IndexHook[] {
+  /** The extensions to open the storage with, in order. */
+  get extensions(): Extension[] {
     return [this.structural, this.graph, this.keyword];
   }
 
@@ -50,34 +49,12 @@ export class Indexing {
     ];
   }
 
-  /**
-   * Binds the indexes to an open storage whose `indexHooks` include `hooks`. An index
-   * whose key space is empty while the database holds data (an index added later, or
-   * lost) is rebuilt first.
-   */
-  async attach(storage: Storage): Promise<void> {
-    for (const [, index] of this.#all()) {
-      index.attach(storage);
-    }
-    for (const [name, index] of this.#all()) {
-      const store = storage.indexStore(name);
-      const [anyEntry] = await store.keys({ limit: 1 }).all();
-      if (anyEntry === undefined && storage.lastSeq > 0) await index.rebuild();
-    }
-  }
-
-  /** Stops following commits (the graph's in-memory mirror, the keyword statistics). */
-  detach(): void {
-    this.graph.detach();
-    this.keyword.detach();
-  }
-
   /** Compares every index with the data; `ok` is true when nothing drifted. */
   async verify(options: { signal?: AbortSignal; only?: readonly IndexName[] } = {}): Promise<DriftReport[]> {
     const reports: DriftReport[] = [];
     for (const [name, index] of this.#all()) {
       if (options.only && !options.only.includes(name)) continue;
-      reports.push(await index.verify(options.signal));
+      reports.push(await index.verify({ signal: options.signal }));
     }
     return reports;
   }
@@ -87,7 +64,7 @@ export class Indexing {
     const written: Record<string, number> = {};
     for (const [name, index] of this.#all()) {
       if (options.only && !options.only.includes(name)) continue;
-      written[name] = await index.rebuild(options.signal);
+      written[name] = await index.rebuild({ signal: options.signal });
     }
     return written;
   }

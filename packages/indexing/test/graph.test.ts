@@ -45,7 +45,7 @@ describe('graph index', () => {
     };
     await check('memory');
     // Without the mirror, lookups are range scans over the persisted keys.
-    indexing.detach();
+    indexing.graph.unloadMirror();
     expect(indexing.graph.inMemory).toBe(false);
     await check('keys');
     await storage.close();
@@ -60,7 +60,6 @@ describe('graph index', () => {
     const { storage, indexing, dir } = await openIndexed();
     const nodes = await storage.insertNodes(Array.from({ length: 50 }, (_, i) => ({ type: 'Entity' as const, label: `n${i}`, entityType: 'MISC' })));
     await storage.insertEdges(nodes.slice(1).map((n, i) => ({ from: nodes[i]!.id, to: n.id, type: 'RELATED_TO' })));
-    indexing.detach();
     await storage.close();
     const { storage: s2, indexing: i2 } = await openIndexed(dir);
     // Written while the mirror loads in the background.

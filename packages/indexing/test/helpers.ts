@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { Storage } from '@tabagent/storage';
-import { Indexing } from '../src/index.js';
+import type { Storage } from '@tabagent/storage';
+import { openIndexedStorage, type Indexing } from '../src/index.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -19,12 +19,7 @@ export async function tempDir(): Promise<string> {
 /** Storage with the indexes hooked in, closed after the test. */
 export async function openIndexed(dir?: string): Promise<{ storage: Storage; indexing: Indexing; dir: string }> {
   const location = dir ?? join(await tempDir(), 'db');
-  const indexing = new Indexing();
-  const storage = await Storage.open(location, { indexHooks: indexing.hooks });
-  await indexing.attach(storage);
-  cleanups.push(async () => {
-    indexing.detach();
-    await storage.close();
-  });
+  const { storage, indexing } = await openIndexedStorage(location, { vectors: false });
+  cleanups.push(() => storage.close());
   return { storage, indexing, dir: location };
 }

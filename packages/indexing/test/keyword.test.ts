@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Storage, type IndexHook } from '@tabagent/storage';
+import { Storage, type Extension } from '@tabagent/storage';
 import { Indexing, KeywordIndex, tokenize } from '../src/index.js';
 import { openIndexed, tempDir } from './helpers.js';
 
@@ -114,14 +114,14 @@ describe('keyword index on randomized mixes', () => {
     const indexing = new Indexing();
     // A hook after the keyword index that fails one commit: the keyword index has
     // already computed that commit's statistics, which must not be kept.
-    const failOn: IndexHook = {
+    const failOn: Extension = {
       name: 'fail-on-marker',
+      kind: 'derived',
       apply(changes) {
         if (changes.some((c) => c.entity === 'node' && c.after?.type === 'Message' && c.after.content.includes('FAIL'))) throw new Error('refused');
       },
     };
-    const storage = await Storage.open(dir, { indexHooks: [...indexing.hooks, failOn] });
-    await indexing.attach(storage);
+    const storage = await Storage.open(dir, { extensions: [...indexing.extensions, failOn] });
     const chat = await storage.insertNode({ type: 'Chat', title: 'stats' }); // 1 term
     await storage.insertNode({ type: 'Message', chatId: chat.id, sender: 's', role: 'user', content: 'paris museum louvre' }); // 3
     await expect(storage.insertNode({ type: 'Message', chatId: chat.id, sender: 's', role: 'user', content: 'FAIL one two three four' })).rejects.toThrow();
@@ -132,15 +132,12 @@ describe('keyword index on randomized mixes', () => {
     ]);
     expect(indexing.keyword.stats()).toEqual({ docs: 5, averageLength: 9 / 5 });
     expect((await indexing.verify({ only: ['keyword'] }))[0]!.ok).toBe(true);
-    indexing.detach();
     await storage.close();
 
     const again = new Indexing();
-    const reopened = await Storage.open(dir, { indexHooks: [...again.hooks, failOn] });
-    await again.attach(reopened);
+    const reopened = await Storage.open(dir, { extensions: [...again.extensions, failOn] });
     await reopened.insertNode({ type: 'Message', chatId: chat.id, sender: 's', role: 'user', content: 'porto' }); // 1
     expect(again.keyword.stats()).toEqual({ docs: 6, averageLength: 10 / 6 });
-    again.detach();
     await reopened.close();
   });
 });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ClassicLevel } from 'classic-level';
 import { Storage } from '@tabagent/storage';
 import { seededRandom } from '@tabagent/common/testing';
 import { Indexing } from '../src/index.js';
@@ -22,15 +23,20 @@ async function seed(storage: Storage): Promise<void> {
 
 describe('verify and rebuild', () => {
   it('reports drift in every index and rebuild repairs it', async () => {
-    const { storage, indexing } = await openIndexed();
-    await seed(storage);
-    expect((await indexing.verify()).every((r) => r.ok)).toBe(true);
+    const first = await openIndexed();
+    await seed(first.storage);
+    expect((await first.indexing.verify()).every((r) => r.ok)).toBe(true);
+    await first.storage.close();
+    // Damage every index's key space on disk, the way a bug or a bad copy would.
+    const db = new ClassicLevel<string, Uint8Array>(first.dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
     for (const name of ['structural', 'graph', 'keyword'] as const) {
-      const store = storage.indexStore(name);
-      const [first] = await store.keys({ limit: 1 }).all();
-      await store.del(first!);
+      const store = db.sublevel('idx', { valueEncoding: 'view' }).sublevel<string, Uint8Array>(name, { keyEncoding: 'utf8', valueEncoding: 'view' });
+      const [key] = await store.keys({ limit: 1 }).all();
+      await store.del(key!);
       await store.put('bogus\u0000entry', new Uint8Array([1]));
     }
+    await db.close();
+    const { indexing } = await openIndexed(first.dir);
     const reports = await indexing.verify();
     for (const report of reports) {
       expect(report, report.index).toMatchObject({ ok: false, missing: 1, extra: 1 });
@@ -79,11 +85,9 @@ describe('crash consistency', () => {
       const acks = await runAndKill(dir, round, 50 + Math.floor(random() * 400));
       expect(acks).toBeGreaterThan(0);
       const indexing = new Indexing();
-      const storage = await Storage.open(dir, { indexHooks: indexing.hooks });
-      await indexing.attach(storage);
+      const storage = await Storage.open(dir, { extensions: indexing.extensions });
       const reports = await indexing.verify();
       for (const report of reports) expect(report, `round ${round} ${report.index}`).toMatchObject({ ok: true });
-      indexing.detach();
       await storage.close();
     }
   }, 120_000);

@@ -51,8 +51,7 @@ async function findVectorIndex(): Promise<{ VectorIndex: VectorIndexClass; from:
 const root = await mkdtemp(join(tmpdir(), 'tabagent-query-bench-'));
 const started = performance.now();
 const indexing = new Indexing();
-const storage = await Storage.open(join(root, 'db'), { indexHooks: indexing.hooks });
-await indexing.attach(storage);
+const storage = await Storage.open(join(root, 'db'), { extensions: indexing.extensions });
 try {
   log('building 100,000 nodes…');
   const data = await buildDataset(storage, log);
@@ -182,7 +181,6 @@ try {
   await engine.close();
   await vectorIndex?.close();
 } finally {
-  indexing.detach();
   await storage.close();
   await rm(root, { recursive: true, force: true });
 }

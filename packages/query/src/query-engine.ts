@@ -21,9 +21,9 @@ import { HnswVectorSearch, type HnswIndex } from './vector/hnsw-vector-search.js
 import type { VectorSearch } from './vector/vector-search.js';
 
 export interface QueryEngineOptions {
-  /** An open storage, opened with `indexing.hooks` as its index hooks. */
+  /** An open storage, opened with `indexing.extensions` among its extensions (see `openIndexedStorage`). */
   storage: Storage;
-  /** The indexes attached to `storage` (`await indexing.attach(storage)`). */
+  /** The indexes open on `storage`. */
   indexing: Indexing;
   /**
    * The HNSW vector index (`VectorIndex` from `@tabagent/indexing`, opened by the

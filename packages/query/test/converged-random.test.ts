@@ -29,12 +29,13 @@ describe('converged queries against a brute-force evaluator', () => {
   for (const seed of [11, 29, 47]) {
     it(`agrees on ${QUERIES_PER_GRAPH} random queries over random graph #${seed}, under four planner settings`, async () => {
       const db = await openDb();
+      const { engine } = db;
       const random = seededRandom(seed);
       const graph = await buildRandomGraph(db.storage, random);
       const bf = await BruteForce.load(db.storage);
       // Same data, different strategies: every plan must give the same answers.
       const engines: [string, QueryEngine][] = [
-        ['default', db.engine],
+        ['default', engine],
         ['vector search with filter', await db.engineWith({ vectorIndex: await new ExactIndex(db.storage).open(), planner: { exactMaxCandidates: 0 } })],
         ['check on records', await db.engineWith({ planner: { intersectFactor: 0 } })],
         ['always intersect', await db.engineWith({ planner: { intersectFactor: 1e9, oversample: 1 } })],
@@ -58,6 +59,7 @@ describe('converged queries against a brute-force evaluator', () => {
 
   it('covers each operator on an indexed and a non-indexed field, alone and combined with a graph filter and a ranking', async () => {
     const db = await openDb();
+    const { engine } = db;
     const graph = await buildRandomGraph(db.storage, seededRandom(5));
     const bf = await BruteForce.load(db.storage);
     const cases: ConvergedQuery['filters'][] = [
@@ -75,7 +77,7 @@ describe('converged queries against a brute-force evaluator', () => {
     for (const filters of cases) {
       for (const extra of [{}, { graph: { start: graph.entities[0]!, direction: 'in' as const, edgeTypes: ['MENTIONS'] } }, { keyword: 'paris' }, { semantic: { vector: graph.centers[0]! } }]) {
         const q: ConvergedQuery = { filters, ...extra, limit: 1000 };
-        check(await db.engine.query(q), bf.query(q, MODEL), q, 'operator');
+        check(await engine.query(q), bf.query(q, MODEL), q, 'operator');
       }
     }
   });

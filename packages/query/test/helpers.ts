@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { DbError } from '@tabagent/common';
-import { Indexing } from '@tabagent/indexing';
-import { Storage } from '@tabagent/storage';
+import { openIndexedStorage, type Indexing } from '@tabagent/indexing';
+import type { Storage } from '@tabagent/storage';
 import { QueryEngine, type QueryEngineOptions } from '../src/index.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -28,13 +28,10 @@ export interface TestDb {
 
 /** A real storage with the real indexes in a temp dir, and an engine over them; all closed after the test. */
 export async function openDb(options: Partial<QueryEngineOptions> = {}): Promise<TestDb> {
-  const indexing = new Indexing();
-  const storage = await Storage.open(join(await tempDir(), 'db'), { indexHooks: indexing.hooks });
-  await indexing.attach(storage);
+  const { storage, indexing } = await openIndexedStorage(join(await tempDir(), 'db'), { vectors: false });
   const engines: QueryEngine[] = [];
   cleanups.push(async () => {
     await Promise.allSettled(engines.map((e) => e.close()));
-    indexing.detach();
     await storage.close();
   });
   const engineWith = async (extra: Partial<QueryEngineOptions>): Promise<QueryEngine> => {

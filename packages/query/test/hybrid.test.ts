@@ -24,7 +24,8 @@ async function corpus() {
   const chat = await db.storage.insertNode({ type: 'Chat', title: 'Hand-checked' });
   await db.storage.insertNodes(CORPUS.map(({ id, content }) => ({ type: 'Message' as const, id, chatId: chat.id, sender: 'me', role: 'user' as const, content })));
   await db.storage.putEmbeddings(CORPUS.map(({ id, vector }) => ({ nodeId: id, model: 'hand', vector: Float32Array.from(vector) })));
-  await db.engine.ready();
+  const { engine } = db;
+  await engine.ready();
   return db;
 }
 

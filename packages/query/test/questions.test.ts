@@ -51,7 +51,8 @@ async function conversations() {
     mention(summaries[0]!.id, paris!.id),
     { from: tripMessages[1]!.id, to: museumMessages[0]!.id, type: EdgeTypes.IS_SEMANTICALLY_SIMILAR_TO, weight: 0.8 },
   ]);
-  await db.engine.ready();
+  const { engine } = db;
+  await engine.ready();
   return { ...db, trip: trip!, work: work!, museums: museums!, empty: empty!, paris: paris!, berlin: berlin!, louvre: louvre!, alice: alice!, tripMessages, workMessages, museumMessages, summaries };
 }
 

@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { DbError } from '@tabagent/common';
-import type { Storage } from './storage.js';
+import { engineOf, type Storage } from './storage.js';
 
 /** Written next to the copied database; its presence marks a complete backup. */
 export const BACKUP_MANIFEST = 'tabagent-backup.json';
@@ -66,13 +66,13 @@ async function copyEntries(
 export async function backupStorage(storage: Storage, dir: string, options: BackupOptions = {}): Promise<BackupManifest> {
   await requireEmptyDir(dir, 'dir');
   const { snapshot, lastSeq } = await storage.exclusive(() => ({
-    snapshot: storage.engine.db.snapshot(),
+    snapshot: engineOf(storage).db.snapshot(),
     lastSeq: storage.lastSeq,
   }));
   const target = new ClassicLevel<string, Uint8Array>(join(dir, DATA_DIR), { keyEncoding: 'utf8', valueEncoding: 'view' });
   try {
     await target.open();
-    const source = storage.engine.db.iterator({ snapshot });
+    const source = engineOf(storage).db.iterator({ snapshot });
     const entries = await copyEntries(source, target, options);
     const manifest: BackupManifest = { format: 'tabagent-backup', version: 1, createdAt: Date.now(), lastSeq, entries };
     await target.close();

@@ -1,6 +1,6 @@
 import type { AbstractSublevel } from 'abstract-level';
 import type { ClassicLevel } from 'classic-level';
-import type { IndexHook } from './index-hook.js';
+import type { Extension } from './extension.js';
 import type { StoreName } from './layout.js';
 import type { ResolvedStorageOptions } from './options.js';
 
@@ -13,7 +13,7 @@ export interface Engine {
   stores: Record<StoreName, Sublevel>;
   refs: Sublevel;
   log: Sublevel;
-  hooks: IndexHook[];
-  hookStores: Map<string, Sublevel>;
+  /** Extensions that add entries to commits, with their key spaces, in order. */
+  appliers: { extension: Extension; keyspace: Sublevel }[];
   options: ResolvedStorageOptions;
 }

@@ -5,11 +5,20 @@ export type {
   ScanOptions,
   ReadChangesOptions,
   FollowChangesOptions,
+  StorageStats,
 } from './storage.js';
 export type { StorageOptions, Durability } from './options.js';
 export { WriteBatch } from './write-batch.js';
 export type { BatchOp, CommitResult, CommitOptions, InsertOptions, IfExists, OpResult } from './write-batch.js';
-export type { IndexHook, IndexBatch, RecordChange } from './index-hook.js';
+export type {
+  Extension,
+  ExtensionKind,
+  ExtensionBatch,
+  ExtensionContext,
+  StorageSnapshot,
+  RecordChange,
+} from './extension.js';
+export type { ChangeConsumer, ChangeStretch, ConsumeOptions } from './change-consumer.js';
 export type { CommitInfo } from './writer.js';
 export type { Sublevel } from './engine.js';
 export { STORE_NAMES, STORE_OF_TYPE } from './layout.js';

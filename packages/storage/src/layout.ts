@@ -35,6 +35,10 @@ export const EMBEDDING_STORE: StoreName = 'embeddings';
 export const REFS_SUBLEVEL = 'refs';
 export const LOG_SUBLEVEL = 'log';
 export const INDEX_SUBLEVEL = 'idx';
+/** Key spaces of `state` extensions (not rebuildable: never cleared by a reindex). */
+export const EXTENSION_SUBLEVEL = 'ext';
+/** Durable change-log consumer cursors. */
+export const CURSORS_SUBLEVEL = 'cursors';
 
 /** Keys of internal values in the `meta` store (ids never start with `~`). */
 export const FORMAT_KEY = '~format';

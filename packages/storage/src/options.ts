@@ -1,4 +1,4 @@
-import type { IndexHook } from './index-hook.js';
+import type { Extension } from './extension.js';
 
 /** How hard a commit tries to reach the disk before it resolves. */
 export type Durability = 'process' | 'sync';
@@ -16,8 +16,13 @@ export interface StorageOptions {
   maxBatchOps?: number;
   /** Check that `chatId`/`messageId` fields and edge endpoints point at existing records (default true). */
   checkReferences?: boolean;
-  /** Index hooks that add entries to every write batch (see `IndexHook`). */
-  indexHooks?: IndexHook[];
+  /** Extensions opened with the storage, in order (indexes, state, …; see `Extension`). */
+  extensions?: Extension[];
+  /**
+   * Compact the change log once the lowest durable consumer cursor has advanced this many
+   * entries past the last compaction (default 1,000). Without any durable cursor the log is kept.
+   */
+  compactEvery?: number;
   /** Clock for `createdAt`/`updatedAt` and change-log times (default `Date.now`). */
   now?: () => number;
   /** LevelDB in-memory write buffer in bytes (default 16 MiB); larger favours write throughput. */
@@ -26,7 +31,7 @@ export interface StorageOptions {
   cacheSize?: number;
 }
 
-export type ResolvedStorageOptions = Required<Omit<StorageOptions, 'indexHooks'>> & { indexHooks: IndexHook[] };
+export type ResolvedStorageOptions = Required<Omit<StorageOptions, 'extensions'>> & { extensions: Extension[] };
 
 export function resolveStorageOptions(options: StorageOptions = {}): ResolvedStorageOptions {
   return {
@@ -34,7 +39,8 @@ export function resolveStorageOptions(options: StorageOptions = {}): ResolvedSto
     maxRecordBytes: options.maxRecordBytes ?? 8 * 1024 * 1024,
     maxBatchOps: options.maxBatchOps ?? 100_000,
     checkReferences: options.checkReferences ?? true,
-    indexHooks: [...(options.indexHooks ?? [])],
+    extensions: [...(options.extensions ?? [])],
+    compactEvery: options.compactEvery ?? 1_000,
     now: options.now ?? Date.now,
     writeBufferSize: options.writeBufferSize ?? 16 * 1024 * 1024,
     cacheSize: options.cacheSize ?? 32 * 1024 * 1024,

@@ -1,3 +1,5 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { EventEmitter } from 'eventemitter3';
 import {
@@ -16,12 +18,15 @@ import {
 } from '@tabagent/common';
 import { decodeEmbedding, decodeRecord, encodeRecord } from './codec.js';
 import type { Engine, Sublevel } from './engine.js';
-import type { IndexHook } from './index-hook.js';
+import { Consumer, type ChangeConsumer, type ChangeSource, type ConsumeOptions } from './change-consumer.js';
+import type { Extension, ExtensionContext, StorageSnapshot } from './extension.js';
 import {
   EDGE_ID_RANGE,
   EDGE_STORE,
   EMBEDDING_ID_RANGE,
+  CURSORS_SUBLEVEL,
   EMBEDDING_STORE,
+  EXTENSION_SUBLEVEL,
   FORMAT_KEY,
   FORMAT_VERSION,
   INDEX_SUBLEVEL,
@@ -92,7 +97,7 @@ function mapOpenError(err: unknown, location: string): DbError {
 
 /**
  * The storage engine: one classic-level database per directory, with sublevels for the
- * seven logical stores, reference keys for cascades, index-hook key spaces and a durable
+ * seven logical stores, reference keys for cascades, extensions' key spaces and a durable
  * change log. Every write goes through one atomic batch.
  *
  * @example
@@ -100,6 +105,8 @@ function mapOpenError(err: unknown, location: string): DbError {
  * const [chat] = await storage.insertNodes([{ type: 'Chat', title: 'Trip' }]);
  * const node = await storage.getNode(chat.id);
  */
+const ENGINE = Symbol('engine');
+
 export class Storage extends EventEmitter<StorageEvents> {
   readonly location: string;
   readonly #options: ResolvedStorageOptions;
@@ -110,6 +117,17 @@ export class Storage extends EventEmitter<StorageEvents> {
   #closing: Promise<void> | undefined;
   #everOpened = false;
   #indexRoot: Sublevel | undefined;
+  #stateRoot: Sublevel | undefined;
+  #cursorStore: Sublevel | undefined;
+  /** Extensions opened, in order, with their key spaces. */
+  #extensions: { extension: Extension; keyspace: Sublevel }[] = [];
+  readonly #consumers = new Set<Consumer>();
+  /** Persisted durable cursors: name → last acknowledged sequence. */
+  readonly #cursors = new Map<string, number>();
+  #compactedTo = 0;
+  /** True while extensions close: they may still write their key space and acknowledge. */
+  #extensionsClosing = false;
+  #compacting: Promise<void> = Promise.resolve();
 
   constructor(location: string, options: StorageOptions = {}) {
     super();
@@ -130,11 +148,16 @@ export class Storage extends EventEmitter<StorageEvents> {
 
   /** Sequence number of the last committed change-log entry (0 for an empty database). */
   get lastSeq(): number {
-    return this.#require().writer.lastSeq;
+    return this.#requireForExtension().writer.lastSeq;
   }
 
   get options(): Readonly<ResolvedStorageOptions> {
     return this.#options;
+  }
+
+  /** @internal */
+  [ENGINE](): Engine {
+    return this.#require().engine;
   }
 
   /** Opens the database (idempotent). */
@@ -166,18 +189,19 @@ export class Storage extends EventEmitter<StorageEvents> {
       db.sublevel<string, Uint8Array>(name, { keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as Sublevel;
     const stores = Object.fromEntries(STORE_NAMES.map((name) => [name, sub(name)])) as Record<StoreName, Sublevel>;
     const index = sub(INDEX_SUBLEVEL);
+    const state = sub(EXTENSION_SUBLEVEL);
+    const cursors = sub(CURSORS_SUBLEVEL);
     const engine: Engine = {
       db,
       stores,
       refs: sub(REFS_SUBLEVEL),
       log: sub(LOG_SUBLEVEL),
-      hooks: [],
-      hookStores: new Map(),
+      appliers: [],
       options: this.#options,
     };
     try {
       // Sublevels open asynchronously after their parent; getSync needs them open.
-      await Promise.all([...Object.values(stores), index, engine.refs, engine.log].map((s) => s.open()));
+      await Promise.all([...Object.values(stores), index, state, cursors, engine.refs, engine.log].map((s) => s.open()));
       const format = stores.meta.getSync(FORMAT_KEY);
       if (format === undefined) {
         await stores.meta.put(FORMAT_KEY, encodeRecord(FORMAT_VERSION));
@@ -185,33 +209,115 @@ export class Storage extends EventEmitter<StorageEvents> {
         throw new DbError('UNSUPPORTED', `database format ${decodeRecord<number>(format, FORMAT_KEY)} is newer than this build supports (${FORMAT_VERSION})`);
       }
       const [lastKey] = await engine.log.keys({ reverse: true, limit: 1 }).all();
+      const [firstKey] = await engine.log.keys({ limit: 1 }).all();
       this.#engine = engine;
       this.#indexRoot = index;
+      this.#stateRoot = state;
+      this.#cursorStore = cursors;
+      this.#cursors.clear();
+      for (const [name, value] of await cursors.iterator().all()) this.#cursors.set(name, decodeRecord<number>(value, name));
+      this.#compactedTo = firstKey === undefined ? 0 : seqOfKey(firstKey) - 1;
       this.#writer = new Writer(engine, lastKey === undefined ? 0 : seqOfKey(lastKey), (info) => this.#emitCommit(info));
-      // Hook key spaces are nested under `idx` so one range covers every index.
-      for (const hook of this.#options.indexHooks) await this.#registerHook(hook);
+      // Extensions open on an open storage: they may read, consume and write their key space.
+      this.#status = 'open';
+      for (const extension of this.#options.extensions) await this.#openExtension(extension);
     } catch (err) {
+      await this.#closeExtensions();
       await db.close().catch(() => undefined);
       this.#engine = undefined;
+      this.#writer = undefined;
       this.#status = 'closed';
       throw DbError.from(err);
     }
     this.#everOpened = true;
-    this.#status = 'open';
+    this.#scheduleCompaction();
   }
 
-  async #registerHook(hook: IndexHook): Promise<void> {
+  /** Gives an extension its key space (derived: under `idx`, so one range covers every index; state: under `ext`) and opens it. */
+  async #openExtension(extension: Extension): Promise<void> {
     const engine = this.#engine!;
-    if (engine.hookStores.has(hook.name)) {
-      throw new DbError('CONFLICT', `an index hook named ${hook.name} is already registered`);
+    if (typeof extension?.name !== 'string' || extension.name === '' || (extension.kind !== 'derived' && extension.kind !== 'state')) {
+      throw new DbError('INVALID_ARGUMENT', 'an extension needs a name and a kind (derived or state)', { details: { field: 'extensions' } });
     }
-    const sublevel = this.#indexRoot!.sublevel<string, Uint8Array>(hook.name, {
-      keyEncoding: 'utf8',
-      valueEncoding: 'view',
-    }) as unknown as Sublevel;
-    engine.hookStores.set(hook.name, sublevel);
-    await sublevel.open();
-    engine.hooks.push(hook);
+    if (this.#extensions.some((e) => e.extension.name === extension.name)) {
+      throw new DbError('CONFLICT', `an extension named ${extension.name} is already registered`);
+    }
+    const root = extension.kind === 'derived' ? this.#indexRoot! : this.#stateRoot!;
+    const keyspace = root.sublevel<string, Uint8Array>(extension.name, { keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as Sublevel;
+    await keyspace.open();
+    if (extension.kind === 'state') await this.#moveLegacyState(extension.name, keyspace);
+    const entry = { extension, keyspace };
+    this.#extensions.push(entry);
+    if (extension.apply !== undefined) engine.appliers.push(entry);
+    try {
+      await extension.open?.(this.#contextFor(extension.name, keyspace));
+    } catch (err) {
+      this.#extensions.pop();
+      engine.appliers = engine.appliers.filter((a) => a !== entry);
+      throw err;
+    }
+  }
+
+  /** State kept under `idx` by earlier versions (the weaver's) moves to `ext` once. */
+  async #moveLegacyState(name: string, keyspace: Sublevel): Promise<void> {
+    const legacy = this.#indexRoot!.sublevel<string, Uint8Array>(name, { keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as Sublevel;
+    await legacy.open();
+    const [any] = await legacy.keys({ limit: 1 }).all();
+    if (any === undefined) return;
+    const entries = await legacy.iterator().all();
+    await this.#engine!.db.batch([
+      ...entries.map(([key, value]) => ({ type: 'put' as const, sublevel: keyspace, key, value })),
+      ...entries.map(([key]) => ({ type: 'del' as const, sublevel: legacy, key })),
+    ] as never);
+  }
+
+  #contextFor(name: string, keyspace: Sublevel): ExtensionContext {
+    return {
+      name,
+      storage: this,
+      keyspace,
+      write: async (ops) => {
+        this.#requireForExtension();
+        if (ops.length === 0) return;
+        // classic-level takes `sync` (fsync this write), which abstract-level's option type does not list.
+        if (this.#options.durability === 'sync') await keyspace.batch(ops as never, { sync: true } as never);
+        else await keyspace.batch(ops as never);
+      },
+      snapshot: () => this.#snapshot(),
+      exclusive: (fn) => this.exclusive(fn),
+      consume: (options) => this.#consume(name, options),
+    };
+  }
+
+  async #snapshot(): Promise<StorageSnapshot> {
+    const { engine } = this.#require();
+    return this.exclusive(() => {
+      const handle = engine.db.snapshot();
+      return { seq: this.lastSeq, handle, close: () => handle.close() };
+    });
+  }
+
+  async #closeExtensions(): Promise<void> {
+    const opened = this.#extensions.reverse();
+    this.#extensions = [];
+    this.#extensionsClosing = true;
+    try {
+      for (const { extension } of opened) {
+        await Promise.allSettled([Promise.resolve().then(() => extension.close?.())]);
+      }
+      await Promise.allSettled([...this.#consumers].map((c) => c.stop()));
+    } finally {
+      this.#extensionsClosing = false;
+    }
+    if (this.#engine !== undefined) this.#engine.appliers = [];
+  }
+
+  /** Like `#require`, but also while extensions close (their last writes and acks). */
+  #requireForExtension(): { engine: Engine; writer: Writer } {
+    if (this.#status === 'closing' && this.#extensionsClosing && this.#engine !== undefined && this.#writer !== undefined) {
+      return { engine: this.#engine, writer: this.#writer };
+    }
+    return this.#require();
   }
 
   /** Closes the database after queued writes finish (idempotent). */
@@ -223,7 +329,9 @@ export class Storage extends EventEmitter<StorageEvents> {
     this.#status = 'closing';
     this.#closing = (async () => {
       try {
+        await this.#closeExtensions();
         await this.#writer?.idle();
+        await this.#compacting;
         await this.#engine?.db.close();
       } finally {
         this.#engine = undefined;
@@ -252,22 +360,29 @@ export class Storage extends EventEmitter<StorageEvents> {
     this.emit('commit', info);
   }
 
-  // ---------------------------------------------------------------- index hooks
+  // ---------------------------------------------------------------- extensions
 
   /**
-   * Registers an index hook: from the next commit on, its entries are written in the
-   * same batch as the data. Entries for existing data are the hook owner's to build.
+   * Opens an extension on the open storage: from the next commit on, its `apply` sees
+   * every change. Entries for existing data are the extension's to build (in `open`).
    */
-  async addIndexHook(hook: IndexHook): Promise<void> {
+  async addExtension(extension: Extension): Promise<void> {
     this.#require();
-    await this.#registerHook(hook);
+    await this.#openExtension(extension);
   }
 
-  /** The key space of an index hook, for reading its entries (and clearing them for a rebuild). */
-  indexStore(name: string): Sublevel {
-    const sublevel = this.#require().engine.hookStores.get(name);
-    if (sublevel === undefined) throw new DbError('NOT_FOUND', `no index hook named ${name}`);
-    return sublevel;
+  /**
+   * Forgets an extension that closed by itself before the storage (its `apply` no longer
+   * runs; its key space and durable cursor stay). Storage does not call its `close`.
+   */
+  detachExtension(extension: Extension): void {
+    this.#extensions = this.#extensions.filter((e) => e.extension !== extension);
+    if (this.#engine !== undefined) this.#engine.appliers = this.#engine.appliers.filter((e) => e.extension !== extension);
+  }
+
+  /** Names and kinds of the open extensions, in order. */
+  get extensions(): { name: string; kind: Extension['kind'] }[] {
+    return this.#extensions.map(({ extension }) => ({ name: extension.name, kind: extension.kind }));
   }
 
   /**
@@ -549,9 +664,98 @@ export class Storage extends EventEmitter<StorageEvents> {
     });
   }
 
+  // ---------------------------------------------------------------- consumers and compaction
+
   /**
-   * Deletes change-log entries up to and including `seq` once every consumer has
-   * processed them. The newest entry is always kept so sequence numbers continue.
+   * Follows the change log (see `ExtensionContext.consume`, which names a durable cursor
+   * after its extension; here a durable consumer names its `cursor`). In-memory mirrors
+   * that are not extensions use this.
+   *
+   * @example
+   * const follower = storage.consume({ handle: ({ events, changes }) => mirror.apply(changes) });
+   * await follower.stop();
+   */
+  consume(options: ConsumeOptions): ChangeConsumer {
+    return this.#consume(undefined, options);
+  }
+
+  #consume(extensionName: string | undefined, options: ConsumeOptions): ChangeConsumer {
+    this.#require();
+    if (options === null || typeof options !== 'object' || typeof options.handle !== 'function') {
+      throw new DbError('INVALID_ARGUMENT', 'consume: options.handle must be a function', { details: { field: 'handle' } });
+    }
+    const cursor = options.durable ? (options.cursor ?? extensionName) : undefined;
+    if (options.durable && cursor === undefined) {
+      throw new DbError('INVALID_ARGUMENT', 'consume: a durable consumer needs a cursor name', { details: { field: 'cursor' } });
+    }
+    let after = options.after;
+    if (after === undefined) after = cursor !== undefined ? (this.#cursors.get(cursor) ?? 0) : this.lastSeq;
+    if (!Number.isInteger(after) || after < 0) {
+      throw new DbError('INVALID_ARGUMENT', 'consume: after must be a non-negative integer', { details: { field: 'after' } });
+    }
+    if (cursor !== undefined && !this.#cursors.has(cursor)) {
+      // Registered at once, so the log after `after` is kept from now on.
+      this.#cursors.set(cursor, after);
+      void this.#cursorStore!.put(cursor, encodeRecord(after)).catch(() => undefined);
+    }
+    const acked = cursor === undefined ? after : this.#cursors.get(cursor)!;
+    const consumer = new Consumer(this.#changeSource, options, cursor, after, acked);
+    this.#consumers.add(consumer);
+    return consumer;
+  }
+
+  readonly #changeSource: ChangeSource = {
+    isOpen: () => this.#status === 'open',
+    lastSeq: () => this.#writer?.lastSeq ?? 0,
+    read: (after, limit) => this.readChanges({ after, limit }),
+    listen: (listener) => {
+      this.on('commit', listener);
+      return () => this.off('commit', listener);
+    },
+    saveCursor: async (name, seq) => {
+      this.#requireForExtension();
+      this.#cursors.set(name, seq);
+      const value = encodeRecord(seq);
+      if (this.#options.durability === 'sync') await this.#cursorStore!.put(name, value, { sync: true } as never);
+      else await this.#cursorStore!.put(name, value);
+      this.#scheduleCompaction();
+    },
+    closeConsumer: (consumer) => {
+      this.#consumers.delete(consumer as Consumer);
+    },
+  };
+
+  /** Durable consumer cursors: name → last acknowledged sequence number. */
+  get cursors(): Record<string, number> {
+    return Object.fromEntries(this.#cursors);
+  }
+
+  /**
+   * Forgets a durable cursor (a consumer that will not come back), so the log is no
+   * longer kept for it.
+   */
+  async dropCursor(name: string): Promise<void> {
+    this.#require();
+    if (!this.#cursors.delete(name)) return;
+    await this.#cursorStore!.del(name);
+    this.#scheduleCompaction();
+  }
+
+  /** Compacts the log up to the lowest durable cursor once it moved `compactEvery` past the last compaction. */
+  #scheduleCompaction(): void {
+    if (this.#cursors.size === 0 || this.#status !== 'open') return;
+    const lowest = Math.min(...this.#cursors.values());
+    if (lowest - this.#compactedTo < this.#options.compactEvery) return;
+    const target = lowest;
+    this.#compactedTo = Math.max(this.#compactedTo, Math.min(target, this.lastSeq - 1));
+    this.#compacting = this.#compacting.then(() => (this.#status === 'open' ? this.compactChangeLog(target) : undefined)).catch(() => undefined);
+  }
+
+  /**
+   * Deletes change-log entries up to and including `seq`. Storage does this by itself up
+   * to the lowest durable consumer cursor; calling it by hand past a cursor makes that
+   * consumer recover through its `onGap`. The newest entry is always kept so sequence
+   * numbers continue.
    */
   async compactChangeLog(upToSeq: number): Promise<void> {
     const { engine, writer } = this.#require();
@@ -560,8 +764,45 @@ export class Storage extends EventEmitter<StorageEvents> {
     await engine.log.clear({ lte: seqKey(limit) });
   }
 
-  /** @internal the open engine, for backup and export. */
-  get engine(): Engine {
-    return this.#require().engine;
+  /** What the storage holds: change-log entries and position, durable cursors, disk use. */
+  async stats(): Promise<StorageStats> {
+    const { engine } = this.#require();
+    const [firstKey] = await engine.log.keys({ limit: 1 }).all();
+    const lastSeq = this.lastSeq;
+    const firstSeq = firstKey === undefined ? lastSeq + 1 : seqOfKey(firstKey);
+    return {
+      status: this.#status,
+      lastSeq,
+      log: { entries: firstKey === undefined ? 0 : lastSeq - firstSeq + 1, firstSeq: firstKey === undefined ? undefined : firstSeq },
+      cursors: this.cursors,
+      extensions: this.extensions,
+      diskBytes: await directoryBytes(this.location),
+    };
   }
+}
+
+/** What {@link Storage.stats} reports. */
+export interface StorageStats {
+  status: StorageStatus;
+  lastSeq: number;
+  /** Entries still in the change log (everything after the lowest durable cursor, and the newest). */
+  log: { entries: number; firstSeq: number | undefined };
+  cursors: Record<string, number>;
+  extensions: { name: string; kind: Extension['kind'] }[];
+  /** Bytes of every file in the database directory. */
+  diskBytes: number;
+}
+
+async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (!entry.isFile()) continue;
+    total += await stat(join(dir, entry.name)).then((s) => s.size, () => 0);
+  }
+  return total;
+}
+
+/** @internal The open engine of a storage, for backup and export inside this package. */
+export function engineOf(storage: Storage): Engine {
+  return storage[ENGINE]();
 }

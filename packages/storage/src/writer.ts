@@ -11,7 +11,7 @@ import {
 } from '@tabagent/common';
 import { decodeEmbedding, decodeRecord, encodeEmbedding, encodeRecord } from './codec.js';
 import type { Engine, Sublevel } from './engine.js';
-import type { IndexBatch, RecordChange } from './index-hook.js';
+import type { ExtensionBatch, RecordChange } from './extension.js';
 import {
   EDGE_STORE,
   EMBEDDING_STORE,
@@ -94,7 +94,7 @@ class Overlay {
 /**
  * The single writer. Batches queue up and are applied in order; whatever queued while
  * one LevelDB write was in flight is merged into the next (group commit), which keeps
- * sequence numbers gap-free, lets index hooks see every change in order, and shares
+ * sequence numbers gap-free, lets extensions see every change in order, and shares
  * one fsync among many commits in `sync` mode.
  */
 export class Writer {
@@ -218,13 +218,12 @@ export class Writer {
 
     try {
       if (changes.length > 0) {
-        for (const hook of this.#engine.hooks) {
-          const sublevel = this.#engine.hookStores.get(hook.name)!;
-          const batch: IndexBatch = {
+        for (const { extension, keyspace: sublevel } of this.#engine.appliers) {
+          const batch: ExtensionBatch = {
             put: (key, value) => levelOps.push({ type: 'put', sublevel, key, value }),
             del: (key) => levelOps.push({ type: 'del', sublevel, key }),
           };
-          await hook.apply(changes, batch);
+          await extension.apply!(changes, batch);
         }
       }
       if (levelOps.length > 0) {

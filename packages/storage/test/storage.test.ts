@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DbError, NODE_TYPES, entityId, type ChangeEvent, type Node } from '@tabagent/common';
 import { sampleNewNodes } from '@tabagent/common/testing';
-import { Storage, type IndexHook, type RecordChange } from '../src/index.js';
+import { Storage, type Extension, type RecordChange, type Sublevel } from '../src/index.js';
 import { rejectionCode, tempDir } from './helpers.js';
 
 async function openTemp(options = {}): Promise<Storage> {
@@ -297,11 +297,16 @@ describe('change log', () => {
   });
 });
 
-describe('index hooks', () => {
-  it('writes hook entries in the same batch and sees before/after', async () => {
+describe('extensions that apply', () => {
+  it('writes extension entries in the same batch and sees before/after', async () => {
     const calls: RecordChange[][] = [];
-    const hook: IndexHook = {
+    let index: Sublevel | undefined;
+    const hook: Extension = {
       name: 'by-chat',
+      kind: 'derived',
+      open(context) {
+        index = context.keyspace;
+      },
       apply(changes, batch) {
         calls.push([...changes]);
         for (const change of changes) {
@@ -311,22 +316,21 @@ describe('index hooks', () => {
         }
       },
     };
-    const storage = await openTemp({ indexHooks: [hook] });
+    const storage = await openTemp({ extensions: [hook] });
     const chatId = await withChat(storage);
     const msg = await storage.insertNode({ type: 'Message', chatId, sender: 'a', role: 'user', content: 'x' });
-    const index = storage.indexStore('by-chat');
-    expect(await index.keys().all()).toEqual([`${chatId}\u0000${msg.id}`]);
+    expect(await index!.keys().all()).toEqual([`${chatId}\u0000${msg.id}`]);
     await storage.updateNode(msg.id, { content: 'y' });
     expect(calls.at(-1)![0]).toMatchObject({ op: 'update', before: { content: 'x' }, after: { content: 'y' } });
     await storage.deleteNode(msg.id);
-    expect(await index.keys().all()).toEqual([]);
+    expect(await index!.keys().all()).toEqual([]);
     await storage.close();
   });
 
-  it('a failing hook fails the commit and nothing is written', async () => {
+  it('a failing extension fails the commit and nothing is written', async () => {
     let fail = false;
     const storage = await openTemp({
-      indexHooks: [{ name: 'flaky', apply: () => { if (fail) throw new Error('disk on fire'); } }],
+      extensions: [{ name: 'flaky', kind: 'derived', apply: () => { if (fail) throw new Error('disk on fire'); } }],
     });
     const chatId = await withChat(storage);
     fail = true;

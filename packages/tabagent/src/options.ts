@@ -21,7 +21,7 @@ export interface TabAgentOptions {
   /** Where downloaded models are (a `ModelCache` directory). Default: the platform's models directory. */
   modelDir?: string;
   /** Storage settings (durability, limits). Index hooks are the facade's own. */
-  storage?: Omit<StorageOptions, 'indexHooks'>;
+  storage?: Omit<StorageOptions, 'extensions'>;
   /** Vector index settings (HNSW parameters, snapshots, wait time). */
   vector?: VectorIndexOptions;
   /** Scheduler settings (policy, decay times, retries). */
@@ -38,7 +38,7 @@ export interface ResolvedTabAgentOptions {
   ml: MlBridgeConfig | MlBridge;
   mlInWorker: boolean;
   modelDir: string | undefined;
-  storage: Omit<StorageOptions, 'indexHooks'>;
+  storage: Omit<StorageOptions, 'extensions'>;
   vector: VectorIndexOptions;
   scheduler: TaskSchedulerOptions;
   weaver: TabAgentWeaverOptions | false;

@@ -15,7 +15,7 @@ import {
   type NodeType,
   withFields,
 } from '@tabagent/common';
-import { Indexing, VectorIndex, type DriftReport, type VectorDriftReport } from '@tabagent/indexing';
+import { openIndexedStorage, type Indexing, type VectorIndex, type DriftReport, type VectorDriftReport } from '@tabagent/indexing';
 import { createMlBridge, createWorkerMlBridge, type MlBridge, type MlBridgeConfig } from '@tabagent/ml-bridge';
 import { ModelCache } from '@tabagent/model-cache';
 import {
@@ -145,13 +145,10 @@ export class TabAgent {
       : openMl(resolved.ml, resolved.mlInWorker, resolved.modelDir, resolved.logger);
     mlReady.catch(() => {});
     try {
-      const indexing = new Indexing();
-      const storage = await Storage.open(location, { ...resolved.storage, indexHooks: indexing.hooks });
+      // Storage with its extensions in order: structural, graph, keyword, vectors (the weaver's state joins last).
+      const { storage, indexing, vectors: openedVectors } = await openIndexedStorage(location, { storage: resolved.storage, vectors: resolved.vector });
+      const vectors = openedVectors!;
       opened.push(storage);
-      await indexing.attach(storage);
-      opened.push({ close: () => indexing.detach() });
-      const vectors = await VectorIndex.open(storage, resolved.vector);
-      opened.push(vectors);
       const scheduler = new TaskScheduler(resolved.scheduler);
       opened.push(scheduler);
       const ml = await mlReady;
@@ -468,8 +465,7 @@ export class TabAgent {
       await Promise.allSettled([this.queryEngine.close()]);
       await Promise.allSettled([this.scheduler.close({ abortRunning: true })]);
       await Promise.allSettled([this.#ownsMl ? this.ml.close() : undefined]);
-      await Promise.allSettled([this.vectors.close()]);
-      this.indexing.detach();
+      // Closes its extensions in reverse order: the vector index (saving a snapshot), the indexes.
       await this.storage.close();
       this.#status = 'closed';
     })();

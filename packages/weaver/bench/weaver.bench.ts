@@ -28,9 +28,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EdgeTypes, type NewNode } from '@tabagent/common';
-import { Indexing, VectorIndex } from '@tabagent/indexing';
+import { openIndexedStorage, type Indexing, type VectorIndex } from '@tabagent/indexing';
 import { createWorkerMlBridge, type MlBridge } from '@tabagent/ml-bridge';
-import { Storage } from '@tabagent/storage';
+import type { Storage } from '@tabagent/storage';
 import { TaskScheduler } from '@tabagent/task-scheduler';
 import { silentWeaverLogger, Weaver } from '../src/index.js';
 import { loadCorpus, takeMessages, type CorpusChat } from './corpus.js';
@@ -65,10 +65,9 @@ interface Stack {
 }
 
 async function openStack(dir: string, corpus: readonly CorpusChat[]): Promise<Stack> {
-  const indexing = new Indexing();
-  const storage = await Storage.open(dir, { indexHooks: indexing.hooks });
-  await indexing.attach(storage);
-  const vectors = await VectorIndex.open(storage);
+  const opened = await openIndexedStorage(dir);
+  const { storage, indexing } = opened;
+  const vectors = opened.vectors!;
   const scheduler = new TaskScheduler({ initialLevel: 'sleep', autoDecay: false });
   const chats = await storage.insertNodes(corpus.map((c) => ({ type: 'Chat', title: c.title })));
   return { storage, indexing, vectors, scheduler, chatIds: chats.map((c) => c.id) };
@@ -262,8 +261,6 @@ async function main(): Promise<void> {
 
     await weaver.close();
     await stack.scheduler.close({ abortRunning: true });
-    stack.indexing.detach();
-    await stack.vectors.close();
     await stack.storage.close();
   } finally {
     await ml.close();

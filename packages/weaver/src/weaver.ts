@@ -17,7 +17,7 @@ import { TopicModeler } from './modules/topic-modeler.js';
 import type { WeaverModule, WorkTarget } from './modules/weaver-module.js';
 import { ChatLedger } from './state/chat-ledger.js';
 import { DeadLetterStore, type DeadLetter } from './state/dead-letter-store.js';
-import { StateStore } from './state/state-store.js';
+import { STATE_SPACE, StateStore } from './state/state-store.js';
 import { prepareText } from './text/prepared-text.js';
 import type { EnrichedEvent } from './work/batch-run.js';
 import { ModuleRunner } from './work/module-runner.js';
@@ -112,7 +112,6 @@ export class Weaver extends EventEmitter<WeaverEvents> {
   #lastProgressDone = 0;
   readonly #waiters = new Set<() => void>();
   readonly #cutReported = new Set<string>();
-  readonly #onStorageClose = (): void => void this.close();
 
   private constructor(options: WeaverOptions) {
     super();
@@ -156,11 +155,12 @@ export class Weaver extends EventEmitter<WeaverEvents> {
   async #open(): Promise<void> {
     const { storage } = this.#options;
     try {
-      this.#state = await StateStore.open(storage);
+      this.#state = await StateStore.open(storage, () => this.close());
       this.#ledger = new ChatLedger(this.#state, storage);
       this.#deadLetterStore = new DeadLetterStore(this.#state);
       await this.#deadLetterStore.load();
-      let cursor = this.#state.get<number>(CURSOR_KEY) ?? 0;
+      // The durable cursor lives with storage; earlier versions kept it in the weaver's state.
+      let cursor = storage.cursors[STATE_SPACE] ?? this.#state.get<number>(CURSOR_KEY) ?? 0;
       if (cursor > storage.lastSeq) {
         this.#logger.warn(`saved cursor ${cursor} is ahead of the change log (${storage.lastSeq}); starting at its end`, { cursor, lastSeq: storage.lastSeq });
         cursor = storage.lastSeq;
@@ -173,7 +173,7 @@ export class Weaver extends EventEmitter<WeaverEvents> {
         () => this.#settled(),
       );
       this.#feed = new ChangeFeed(
-        storage,
+        this.#state.context,
         {
           saturated: () => this.#tracker.pending + this.#tracker.untrackedPending >= this.config.maxPendingChanges,
           deliver: (events) => this.#deliver(events),
@@ -187,7 +187,6 @@ export class Weaver extends EventEmitter<WeaverEvents> {
       this.#status = 'closed';
       throw DbError.from(err);
     }
-    storage.on('close', this.#onStorageClose);
     this.#status = 'open';
     this.#feed.start();
   }
@@ -394,9 +393,10 @@ export class Weaver extends EventEmitter<WeaverEvents> {
   #saveCursor(): Promise<void> {
     this.#saving = this.#saving.then(async () => {
       const cursor = this.#tracker.doneThrough;
-      if (cursor <= this.#savedCursor || this.#options.storage.status !== 'open') return;
+      if (cursor <= this.#savedCursor || this.#options.storage.status === 'closed') return;
       try {
-        await this.#state.put(CURSOR_KEY, cursor);
+        await this.#feed.ack(cursor);
+        if (this.#state.has(CURSOR_KEY)) await this.#state.write([{ type: 'del', key: CURSOR_KEY }]);
         this.#savedCursor = cursor;
       } catch (err) {
         this.#backgroundError(DbError.from(err), 'saving the cursor failed');
@@ -573,12 +573,12 @@ export class Weaver extends EventEmitter<WeaverEvents> {
     this.#status = 'closing';
     this.#closing = (async () => {
       try {
-        this.#options.storage.off('close', this.#onStorageClose);
         await this.#feed?.stop();
         await Promise.allSettled(this.#runners.map((r) => r.close()));
         if (this.#cursorTimer !== undefined) clearTimeout(this.#cursorTimer);
         this.#cursorTimer = undefined;
         if (this.#tracker !== undefined) await this.#saveCursor();
+        this.#state?.detach();
       } finally {
         this.#status = 'closed';
         this.#closing = undefined;

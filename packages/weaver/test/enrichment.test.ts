@@ -220,7 +220,7 @@ describe('the weaver enriches what is stored (builtin provider)', () => {
     await resumed.close();
 
     // Forget the cursor: everything is replayed, and nothing new appears.
-    await stack.storage.indexStore('weaver').del('~cursor');
+    await stack.storage.dropCursor('weaver');
     const replayed = await openWeaver(stack);
     await replayed.whenIdle({ timeoutMs: 30_000 });
     expect(replayed.stats().modules['entity-linker']!.processed + replayed.stats().modules['entity-linker']!.skipped).toBeGreaterThan(0);

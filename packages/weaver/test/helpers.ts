@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { EdgeTypes, type Edge, type Node } from '@tabagent/common';
-import { Indexing, VectorIndex } from '@tabagent/indexing';
+import { openIndexedStorage, type Indexing, type VectorIndex } from '@tabagent/indexing';
 import { BuiltinMlBridge, type MlBridge } from '@tabagent/ml-bridge';
-import { Storage } from '@tabagent/storage';
+import type { Storage } from '@tabagent/storage';
 import { TaskScheduler, type TaskSchedulerOptions } from '@tabagent/task-scheduler';
 import { Weaver, type WeaverLogger, type WeaverOptions } from '../src/index.js';
 
@@ -70,18 +70,15 @@ export interface StackOptions {
  */
 export async function openStack(options: StackOptions = {}): Promise<Stack> {
   const dir = options.dir ?? join(await tempDir(), 'db');
-  const indexing = new Indexing();
-  const storage = await Storage.open(dir, { indexHooks: indexing.hooks });
-  await indexing.attach(storage);
-  const vectors = await VectorIndex.open(storage, { threads: 1 });
+  const opened = await openIndexedStorage(dir, { vectors: { threads: 1 } });
+  const { storage, indexing } = opened;
+  const vectors = opened.vectors!;
   const scheduler = new TaskScheduler({ initialLevel: 'sleep', autoDecay: false, backoff: { baseMs: 5, maxMs: 20 }, ...options.scheduler });
   const ml = options.ml ?? new BuiltinMlBridge();
   const logger = new RecordingLogger();
   onCleanup(async () => {
     await scheduler.close({ abortRunning: true });
     if (options.ml === undefined) await ml.close();
-    indexing.detach();
-    await vectors.close();
     await storage.close();
   });
   const stack = { dir, storage, indexing, vectors, scheduler, ml, logger } as Stack;

@@ -1,5 +1,5 @@
 import { DbError, type Edge } from '@tabagent/common';
-import type { CommitInfo, Storage } from '@tabagent/storage';
+import type { ChangeConsumer, ChangeStretch } from '@tabagent/storage';
 import { encodeRecord, decodeRecord } from '@tabagent/storage';
 import { EntryIndex, type Entries, type IndexedRecord } from '../entry-index.js';
 import { SEP } from '../keys/tuple-key.js';
@@ -63,8 +63,8 @@ export class GraphIndex extends EntryIndex {
   protected readonly covers = { nodes: false, edges: true };
   #memory: Map<string, Adjacency> | undefined;
   #loading: Promise<void> | undefined;
-  #onCommit = (info: CommitInfo): void => this.#applyToMemory(info);
-  #pending: CommitInfo[] | undefined;
+  #follower: ChangeConsumer | undefined;
+  #pending: ChangeStretch[] | undefined;
 
   protected entriesFor(item: IndexedRecord, into: Entries): void {
     const edge = item.record as Edge;
@@ -73,10 +73,14 @@ export class GraphIndex extends EntryIndex {
     into.set(inKey(edge), value);
   }
 
-  override attach(storage: Storage): void {
-    super.attach(storage);
+  protected override async afterOpen(): Promise<void> {
+    this.#startLoading();
+  }
+
+  #startLoading(): void {
     this.#loading = this.#loadMemory().catch(() => {
       // A failed load leaves range scans in charge; answers stay correct.
+      this.#stopFollowing();
       this.#memory = undefined;
     });
   }
@@ -90,20 +94,33 @@ export class GraphIndex extends EntryIndex {
     return this.#memory !== undefined;
   }
 
-  detach(): void {
-    this.storage?.off('commit', this.#onCommit);
+  /** Drops the in-memory mirror (lookups fall back to range scans) — to free memory, or to compare the two paths. */
+  unloadMirror(): void {
+    this.#stopFollowing();
     this.#memory = undefined;
   }
 
+  override async close(): Promise<void> {
+    this.#stopFollowing();
+    await this.#loading;
+    this.#memory = undefined;
+  }
+
+  #stopFollowing(): void {
+    void this.#follower?.stop();
+    this.#follower = undefined;
+  }
+
   async #loadMemory(): Promise<void> {
-    const storage = this.storage!;
-    // Listen first and buffer, then read a snapshot: commits after it are replayed.
-    this.#pending = [];
-    storage.on('commit', this.#onCommit);
+    const context = this.context!;
     const memory = new Map<string, Adjacency>();
-    const { snapshot, seq } = await storage.exclusive(() => ({ snapshot: storage.engine.db.snapshot(), seq: storage.lastSeq }));
+    // A snapshot and a live follower from the same point: commits after it are buffered, then replayed.
+    const snapshot = await context.snapshot();
+    this.#pending = [];
+    this.#follower = context.consume({ after: snapshot.seq, handle: (stretch) => this.#applyToMemory(stretch) });
+    const seq = snapshot.seq;
     try {
-      const iterator = this.store.iterator({ gte: `o${SEP}`, lt: `o\u0001`, snapshot } as never);
+      const iterator = this.store.iterator({ gte: `o${SEP}`, lt: `o\u0001`, snapshot: snapshot.handle } as never);
       try {
         for (let chunk = await iterator.nextv(10_000); chunk.length > 0; chunk = await iterator.nextv(10_000)) {
           for (const [key, value] of chunk) {
@@ -143,13 +160,20 @@ export class GraphIndex extends EntryIndex {
     }
   }
 
-  #applyToMemory(info: CommitInfo, afterSeq = 0): void {
+  #applyToMemory(info: ChangeStretch, afterSeq = 0): void {
     if (this.#pending !== undefined) {
       this.#pending.push(info);
       return;
     }
     const memory = this.#memory;
     if (memory === undefined) return;
+    if (info.changes === undefined) {
+      // Read back from the log (the follower fell behind): only a reload is exact.
+      this.#stopFollowing();
+      this.#memory = undefined;
+      this.#startLoading();
+      return;
+    }
     for (const change of info.changes) {
       if (change.entity !== 'edge' || change.seq <= afterSeq) continue;
       if (change.before) this.#unlink(memory, change.before);
@@ -158,8 +182,9 @@ export class GraphIndex extends EntryIndex {
   }
 
   protected override async afterRebuild(): Promise<void> {
-    this.detach();
-    if (this.storage) this.attach(this.storage);
+    this.#stopFollowing();
+    this.#memory = undefined;
+    this.#startLoading();
   }
 
   /** Neighbours of a node in memory, or undefined when the mirror is not loaded. */

@@ -1,5 +1,5 @@
 import { DbError, nodeText, type Node } from '@tabagent/common';
-import type { CommitInfo, IndexBatch, IndexHook, RecordChange, Storage, Sublevel } from '@tabagent/storage';
+import type { ChangeConsumer, ChangeStretch, Extension, ExtensionBatch, ExtensionContext, RecordChange, Storage, Sublevel } from '@tabagent/storage';
 import { decodeRecord, encodeRecord } from '@tabagent/storage';
 import type { DriftReport } from '../entry-index.js';
 import { HIGH, SEP } from '../keys/tuple-key.js';
@@ -69,8 +69,9 @@ function docOf(node: Node | undefined): Doc | undefined {
  *
  * @example await keyword.search('paris museum', { limit: 10 })
  */
-export class KeywordIndex implements IndexHook {
+export class KeywordIndex implements Extension {
   readonly name = 'keyword';
+  readonly kind = 'derived';
   readonly #k1: number;
   readonly #b: number;
   #storage: Storage | undefined;
@@ -80,29 +81,48 @@ export class KeywordIndex implements IndexHook {
    * statistics were computed; while a commit is unconfirmed (or failed) they are read.
    */
   #committedStats: CorpusStats | undefined;
-  #pendingStats: { changes: readonly RecordChange[]; stats: CorpusStats } | undefined;
-  readonly #onCommit = (info: CommitInfo): void => {
-    const pending = this.#pendingStats;
-    this.#pendingStats = undefined;
-    if (pending !== undefined && pending.changes === info.changes) this.#committedStats = pending.stats;
-  };
+  /** Statistics computed by `apply` for the commit ending at `seq`, until that commit is seen. */
+  #pendingStats: { seq: number; stats: CorpusStats } | undefined;
+  #context: ExtensionContext | undefined;
+  #follower: ChangeConsumer | undefined;
 
   constructor(options: Bm25Options = {}) {
     this.#k1 = options.k1 ?? 1.2;
     this.#b = options.b ?? 0.75;
   }
 
-  attach(storage: Storage): void {
-    this.#storage?.off('commit', this.#onCommit);
-    this.#storage = storage;
+  /** Called by storage: binds the index to its key space and follows commits (for the statistics); builds it when missing. */
+  async open(context: ExtensionContext): Promise<void> {
+    this.#context = context;
+    this.#storage = context.storage;
     this.#forgetStats();
-    storage.on('commit', this.#onCommit);
+    this.#follower = context.consume({ handle: (stretch) => this.#confirm(stretch) });
+    const [anyEntry] = await context.keyspace.keys({ limit: 1 }).all();
+    if (anyEntry === undefined && context.storage.lastSeq > 0) await this.rebuild();
   }
 
-  /** Stops following commits (the storage is closing or the index is dropped). */
-  detach(): void {
-    this.#storage?.off('commit', this.#onCommit);
+  /** Called by storage before it closes. */
+  async close(): Promise<void> {
+    await this.#follower?.stop();
+    this.#follower = undefined;
     this.#forgetStats();
+  }
+
+  /** A commit landed: the statistics computed for it are now the committed ones. */
+  #confirm(stretch: ChangeStretch): void {
+    const pending = this.#pendingStats;
+    if (stretch.changes === undefined) {
+      // Read back from the log: what it covers is unknown here, so read the statistics again.
+      this.#forgetStats();
+      return;
+    }
+    if (pending === undefined) return;
+    const first = stretch.events[0]?.seq ?? Infinity;
+    const last = stretch.events[stretch.events.length - 1]?.seq ?? -Infinity;
+    if (pending.seq >= first && pending.seq <= last) {
+      this.#committedStats = pending.stats;
+      this.#pendingStats = undefined;
+    }
   }
 
   #forgetStats(): void {
@@ -110,12 +130,19 @@ export class KeywordIndex implements IndexHook {
     this.#pendingStats = undefined;
   }
 
-  get #store(): Sublevel {
-    if (this.#storage === undefined) throw new Error('keyword index is not attached');
-    return this.#storage.indexStore(this.name);
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#context === undefined) throw new DbError('NOT_OPEN', 'keyword index is not open');
+    return this.#context.exclusive(fn);
   }
 
-  apply(changes: readonly RecordChange[], batch: IndexBatch): void {
+  get #store(): Sublevel {
+    if (this.#context === undefined) throw new DbError('NOT_OPEN', 'keyword index is not open');
+    return this.#context.keyspace;
+  }
+
+  apply(changes: readonly RecordChange[], batch: ExtensionBatch): void {
+    // Statistics of a commit that failed were never confirmed; the committed ones still hold.
+    this.#pendingStats = undefined;
     const nodeChanges = changes.filter((c) => c.entity === 'node');
     if (nodeChanges.length === 0) return;
     const segment = nodeChanges[0]!.seq.toString(16).padStart(14, '0');
@@ -181,10 +208,10 @@ export class KeywordIndex implements IndexHook {
     for (const [term, block] of blocks) batch.put(blockKey(term, segment), encodeRecord(block));
 
     if (docs !== 0 || totalLength !== 0) {
-      const stats = (this.#pendingStats === undefined ? this.#committedStats : undefined) ?? this.#stats();
+      const stats = this.#committedStats ?? this.#stats();
       const next = { docs: stats.docs + docs, totalLength: stats.totalLength + totalLength };
       batch.put(STATS_KEY, encodeRecord([next.docs, next.totalLength]));
-      this.#pendingStats = { changes, stats: next };
+      this.#pendingStats = { seq: changes[changes.length - 1]!.seq, stats: next };
     }
   }
 
@@ -255,8 +282,8 @@ export class KeywordIndex implements IndexHook {
    * Compares the index with the data, logically: every document's postings, segment
    * registry and the corpus statistics (block boundaries depend on commit history).
    */
-  async verify(signal?: AbortSignal): Promise<DriftReport> {
-    return this.#storage!.exclusive(async () => {
+  async verify({ signal }: { signal?: AbortSignal } = {}): Promise<DriftReport> {
+    return this.#exclusive(async () => {
       const expected = await this.#expectedDocs(signal);
       const report: DriftReport = { index: this.name, missing: 0, extra: 0, mismatched: 0, examples: [], ok: true };
       const note = (what: string): void => {
@@ -314,8 +341,8 @@ export class KeywordIndex implements IndexHook {
   }
 
   /** Rebuilds the index from the data with writes paused; returns the documents indexed. */
-  async rebuild(signal?: AbortSignal): Promise<number> {
-    return this.#storage!.exclusive(async () => {
+  async rebuild({ signal }: { signal?: AbortSignal } = {}): Promise<number> {
+    return this.#exclusive(async () => {
       this.#forgetStats();
       const expected = await this.#expectedDocs(signal);
       await this.#store.clear();

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { DbError, embeddingSpace } from '@tabagent/common';
-import type { CommitInfo, Storage } from '@tabagent/storage';
+import type { ChangeConsumer, ChangeStretch, Extension, ExtensionContext, Storage } from '@tabagent/storage';
 import type { HnswParams, SpaceInfo } from './protocol.js';
 import { compareWithStore, type VectorDriftReport } from './drift.js';
 import { scanSpace, scoreNodeIds } from './exact-search.js';
@@ -148,8 +148,13 @@ function toDbError(err: unknown): DbError {
  * await using vectors = await VectorIndex.open(storage);
  * const { results, mode } = await vectors.search(queryVector, { model: 'all-MiniLM-L6-v2', k: 10 });
  */
-export class VectorIndex extends EventEmitter<VectorIndexEvents> {
+export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Extension {
+  readonly name = 'vectors';
+  readonly kind = 'derived';
   readonly storage: Storage;
+  #context: ExtensionContext | undefined;
+  /** Live changes, and the durable cursor: acknowledged at each snapshot, so the log is kept after it. */
+  #follower: ChangeConsumer | undefined;
   readonly options: ResolvedVectorIndexOptions;
   readonly #params: HnswParams;
   #status: VectorIndexStatus = 'closed';
@@ -176,7 +181,6 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
   #ready: VectorReadyInfo | undefined;
   #lastError: DbError | undefined;
   readonly #waiters = new Set<() => void>();
-  readonly #onCommit = (info: CommitInfo): void => this.#handleCommit(info);
 
   constructor(storage: Storage, options: VectorIndexOptions = {}) {
     super();
@@ -189,10 +193,10 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
     };
   }
 
-  /** Creates and opens an index; it loads in the background (see `whenReady`). */
+  /** Creates an index and opens it as an extension of the storage; it loads in the background (see `whenReady`). */
   static async open(storage: Storage, options: VectorIndexOptions = {}): Promise<VectorIndex> {
     const index = new VectorIndex(storage, options);
-    await index.open();
+    await storage.addExtension(index);
     return index;
   }
 
@@ -208,7 +212,9 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
    * Starts following the storage and loading the index in the background; resolves at
    * once (idempotent). The storage must be open.
    */
-  async open(): Promise<void> {
+  async open(context?: ExtensionContext): Promise<void> {
+    if (context !== undefined) this.#context = context;
+    else if (this.#context === undefined) return this.storage.addExtension(this);
     if (this.#status === 'open') return;
     if (this.#opening) return this.#opening;
     if (this.#closing) await this.#closing;
@@ -220,7 +226,11 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
       this.#ready = undefined;
       this.#lastError = undefined;
       this.#autoRecovered = false;
-      this.storage.on('commit', this.#onCommit);
+      this.#follower = this.#context!.consume({
+        durable: true,
+        after: this.storage.lastSeq,
+        handle: (stretch) => this.#handleStretch(stretch),
+      });
       this.#everOpened = true;
       this.#status = 'open';
       this.#init = this.#initialize(this.#background.signal).catch((err: unknown) => this.#backgroundFailure(err));
@@ -239,7 +249,8 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
     this.#status = 'closing';
     this.#closing = (async () => {
       try {
-        this.storage.off('commit', this.#onCommit);
+        // Stops live changes; the follower stays to acknowledge the snapshot saved below.
+        await this.#follower?.stop();
         this.#background?.abort(new DbError('NOT_OPEN', 'vector index is closing'));
         this.#progress();
         await this.#init?.catch(() => undefined);
@@ -252,6 +263,10 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
         }
         await Promise.allSettled([replica, ...this.#preparing].map((r) => r?.client.close(true)));
       } finally {
+        this.#follower = undefined;
+        // Closed before the storage: a later index may take its place.
+        if (this.#context !== undefined) this.storage.detachExtension(this);
+        this.#context = undefined;
         this.#serving = undefined;
         this.#local = undefined;
         this.#preparing.clear();
@@ -456,9 +471,14 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
 
   // ---------------------------------------------------------------- live updates
 
-  #handleCommit(info: CommitInfo): void {
+  #handleStretch(info: ChangeStretch): void {
     const replica = this.#serving;
     if (replica === undefined || this.#status !== 'open' || replica.pumping || replica.stale) return;
+    if (info.changes === undefined) {
+      // Read back from the log, without records: the pump reads the current ones.
+      this.#pump(replica);
+      return;
+    }
     const first = info.events[0]?.seq;
     if (first === undefined) return;
     if (first !== replica.seq + 1 || replica.inFlight > this.options.maxInFlight) {
@@ -782,6 +802,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
       const started = performance.now();
       const saved = await replica.client.call({ op: 'save', dir: this.options.dir, seq });
       this.#snapshotSeq = saved.seq;
+      await this.#follower?.ack(saved.seq).catch((err: unknown) => this.#report(err));
       const ms = performance.now() - started;
       // The snapshot just written becomes the main thread's base (its delta is cut back).
       const mapping = performance.now();

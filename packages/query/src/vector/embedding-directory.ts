@@ -1,5 +1,5 @@
 import type { Embedding } from '@tabagent/common';
-import type { CommitInfo, Storage } from '@tabagent/storage';
+import type { ChangeConsumer, ChangeStretch, Storage } from '@tabagent/storage';
 import { norm } from './cosine.js';
 
 /** One embedding of a node: its id, and its row in the space's matrix when cached (else -1). */
@@ -41,10 +41,11 @@ export class EmbeddingDirectory {
   readonly #budget: number;
   #cachedBytes = 0;
   readonly #storage: Storage;
-  #pending: CommitInfo[] | undefined = [];
+  #pending: ChangeStretch[] | undefined = [];
   #loading: Promise<void> | undefined;
   #loaded = false;
-  readonly #onCommit = (info: CommitInfo): void => {
+  #follower: ChangeConsumer | undefined;
+  readonly #onChanges = (info: ChangeStretch): void => {
     if (this.#pending !== undefined) this.#pending.push(info);
     else this.#apply(info);
   };
@@ -58,7 +59,7 @@ export class EmbeddingDirectory {
   /** Starts loading in the background; idempotent. */
   start(signal?: AbortSignal): Promise<void> {
     if (this.#loading === undefined) {
-      this.#storage.on('commit', this.#onCommit);
+      this.#follower = this.#storage.consume({ handle: this.#onChanges });
       this.#loading = this.#load(signal);
     }
     return this.#loading;
@@ -66,7 +67,8 @@ export class EmbeddingDirectory {
 
   /** Stops following commits. */
   stop(): void {
-    this.#storage.off('commit', this.#onCommit);
+    void this.#follower?.stop();
+    this.#follower = undefined;
   }
 
   get loaded(): boolean {
@@ -142,11 +144,30 @@ export class EmbeddingDirectory {
     if (slots.length === 0) space.byNode.delete(embedding.nodeId);
   }
 
-  #apply(info: CommitInfo): void {
+  #apply(info: ChangeStretch): void {
+    if (info.changes === undefined) {
+      // Read back from the log, without records: take the current ones.
+      const ids = info.events.filter((e) => e.entity === 'embedding').map((e) => e.id);
+      const records = this.#storage.getEmbeddingsSync(ids);
+      ids.forEach((id, i) => {
+        const record = records[i];
+        if (record !== undefined) this.#add(record);
+        else this.#removeById(id);
+      });
+      return;
+    }
     for (const change of info.changes) {
       if (change.entity !== 'embedding') continue;
       if (change.before !== undefined) this.#remove(change.before);
       if (change.after !== undefined) this.#add(change.after);
+    }
+  }
+
+  #removeById(id: string): void {
+    for (const [model, space] of this.#spaces) {
+      for (const [nodeId, slots] of space.byNode) {
+        if (slots.some((s) => s.id === id)) return this.#remove({ id, nodeId, model });
+      }
     }
   }
 

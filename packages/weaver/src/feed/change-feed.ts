@@ -1,5 +1,5 @@
 import { DbError, type ChangeEvent } from '@tabagent/common';
-import type { Storage } from '@tabagent/storage';
+import type { ChangeConsumer, ExtensionContext } from '@tabagent/storage';
 
 /** What the feed hands its changes to. */
 export interface FeedTarget {
@@ -20,99 +20,69 @@ export interface FeedTarget {
 const RETRY_MS = 1_000;
 
 /**
- * Reads storage's change log from a cursor, stretch by stretch, and waits for commits
- * when it reaches the end — the durable log, not in-memory events, so nothing committed
- * while the weaver was down or busy is missed. Pauses while its target is saturated.
+ * The weaver's durable change follower: storage's `consume` from the weaver's cursor —
+ * the log while behind, live commits once level — so nothing committed while the weaver
+ * was down or busy is missed. Pauses while its target is saturated (commits then stay in
+ * the log, not in memory). `ack` moves the durable cursor, which lets storage compact.
  */
 export class ChangeFeed {
-  readonly #storage: Storage;
+  readonly #context: ExtensionContext;
   readonly #target: FeedTarget;
   readonly #batchSize: number;
-  #readSeq: number;
-  #running: Promise<void> | undefined;
+  readonly #after: number;
+  #consumer: ChangeConsumer | undefined;
   #stopped = false;
-  #wakeRequested = false;
   #wake: (() => void) | undefined;
-  readonly #onCommit = (): void => this.wake();
 
-  constructor(storage: Storage, target: FeedTarget, after: number, batchSize: number) {
-    this.#storage = storage;
+  constructor(context: ExtensionContext, target: FeedTarget, after: number, batchSize: number) {
+    this.#context = context;
     this.#target = target;
-    this.#readSeq = after;
+    this.#after = after;
     this.#batchSize = batchSize;
   }
 
   /** Sequence number of the last change read. */
   get readSeq(): number {
-    return this.#readSeq;
+    return this.#consumer?.position ?? this.#after;
   }
 
   start(): void {
-    if (this.#running !== undefined) return;
-    this.#storage.on('commit', this.#onCommit);
-    this.#running = this.#loop();
+    if (this.#consumer !== undefined) return;
+    this.#consumer = this.#context.consume({
+      durable: true,
+      after: this.#after,
+      batchSize: this.#batchSize,
+      // Commits stay in the log while the weaver is saturated, not in memory.
+      maxQueued: this.#batchSize,
+      retryMs: RETRY_MS,
+      handle: async ({ events }) => {
+        while (this.#target.saturated() && !this.#stopped) await new Promise<void>((resolve) => (this.#wake = resolve));
+        if (this.#stopped) throw new DbError('ABORTED', 'the weaver is closing');
+        await this.#target.deliver(events);
+      },
+      onGap: (after, first) => this.#target.backfill(after, first),
+      onError: (error) => {
+        if (!this.#stopped) this.#target.onError(error);
+      },
+    });
   }
 
-  /** Something changed (a commit, work finished): look again. */
+  /** Something changed (work finished): look again. */
   wake(): void {
     const wake = this.#wake;
-    if (wake === undefined) {
-      this.#wakeRequested = true;
-      return;
-    }
     this.#wake = undefined;
-    wake();
+    wake?.();
+    this.#consumer?.wake();
+  }
+
+  /** Persists the cursor: every change up to `seq` is done. */
+  async ack(seq: number): Promise<void> {
+    await this.#consumer?.ack(seq);
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#storage.off('commit', this.#onCommit);
     this.wake();
-    await this.#running;
-  }
-
-  #sleep(ms?: number): Promise<void> {
-    if (this.#wakeRequested || this.#stopped) {
-      this.#wakeRequested = false;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(() => this.wake(), ms);
-      this.#wake = () => {
-        if (timer !== undefined) clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
-  async #loop(): Promise<void> {
-    while (!this.#stopped) {
-      if (this.#target.saturated()) {
-        await this.#sleep();
-        continue;
-      }
-      let events: ChangeEvent[];
-      try {
-        if (this.#storage.status !== 'open') return;
-        // Clear before reading: a commit landing during the read wakes the next sleep.
-        this.#wakeRequested = false;
-        events = await this.#storage.readChanges({ after: this.#readSeq, limit: this.#batchSize });
-        if (events.length === 0) {
-          await this.#sleep();
-          continue;
-        }
-        // Compaction always keeps the newest entry, so a gap shows as a first entry further on.
-        if (events[0]!.seq !== this.#readSeq + 1) {
-          this.#readSeq = await this.#target.backfill(this.#readSeq, events[0]!.seq);
-          continue;
-        }
-        await this.#target.deliver(events);
-        this.#readSeq = events[events.length - 1]!.seq;
-      } catch (err) {
-        if (this.#stopped || this.#storage.status !== 'open') return;
-        this.#target.onError(DbError.from(err));
-        await this.#sleep(RETRY_MS);
-      }
-    }
+    await this.#consumer?.stop();
   }
 }

@@ -1,44 +1,69 @@
 import { DbError } from '@tabagent/common';
-import { decodeRecord, encodeRecord, type IndexHook, type Storage, type Sublevel } from '@tabagent/storage';
+import { decodeRecord, encodeRecord, type Extension, type ExtensionContext, type Storage, type Sublevel } from '@tabagent/storage';
 
-/** Name of the weaver's key space in the storage (a key space of its own, next to the indexes'). */
+/** Name of the weaver's storage extension: its key space and its durable change-log cursor. */
 export const STATE_SPACE = 'weaver';
 
 /** One write of a state batch. */
 export type StateOp = { type: 'put'; key: string; value: unknown } | { type: 'del'; key: string };
 
 /**
- * The weaver's own persisted state — cursor, chat ledger, dead letters — in a key space
- * of the storage's LevelDB, reached through storage's index-hook API (the hook itself
- * writes nothing: the weaver's writes follow the data they describe, never precede it).
- * Values are MessagePack; writes are `sync` when the storage's durability is.
+ * The weaver's own persisted state — chat ledger, dead letters — in the key space of a
+ * `state` storage extension (never cleared by a reindex), and its context, through which
+ * the weaver follows the change log with a durable cursor. Values are MessagePack; writes
+ * honour the storage's durability. The weaver's writes follow the data they describe,
+ * never precede it.
  */
-export class StateStore {
+export class StateStore implements Extension {
+  readonly name = STATE_SPACE;
+  readonly kind = 'state';
   readonly #storage: Storage;
-  readonly #space: Sublevel;
+  readonly #onClose: () => Promise<void>;
+  #context: ExtensionContext | undefined;
 
-  private constructor(storage: Storage, space: Sublevel) {
+  private constructor(storage: Storage, onClose: () => Promise<void>) {
     this.#storage = storage;
-    this.#space = space;
+    this.#onClose = onClose;
   }
 
-  /** Opens the weaver's key space, registering it on first use of this storage. */
-  static async open(storage: Storage): Promise<StateStore> {
+  /**
+   * Opens the weaver's key space as an extension of the open storage; `onClose` runs when
+   * the storage closes first (the weaver stops and saves its cursor while it still can).
+   */
+  static async open(storage: Storage, onClose: () => Promise<void> = async () => {}): Promise<StateStore> {
     if (storage.status !== 'open') throw new DbError('NOT_OPEN', 'the storage must be open before the weaver');
-    let space: Sublevel;
-    try {
-      space = storage.indexStore(STATE_SPACE);
-    } catch (err) {
-      if (!DbError.is(err, 'NOT_FOUND')) throw err;
-      const hook: IndexHook = { name: STATE_SPACE, apply: () => undefined };
-      await storage.addIndexHook(hook);
-      space = storage.indexStore(STATE_SPACE);
-    }
-    return new StateStore(storage, space);
+    const store = new StateStore(storage, onClose);
+    await storage.addExtension(store);
+    return store;
+  }
+
+  /** Called by storage. */
+  open(context: ExtensionContext): void {
+    this.#context = context;
+  }
+
+  /** Called by storage before it closes. */
+  async close(): Promise<void> {
+    await this.#onClose();
+  }
+
+  /** The extension's context (its change-log follower, snapshots). */
+  get context(): ExtensionContext {
+    if (this.#context === undefined) throw new DbError('NOT_OPEN', 'the weaver state is not open');
+    return this.#context;
+  }
+
+  /** Forgets the extension when the weaver closes before the storage (a new weaver may open on it). */
+  detach(): void {
+    if (this.#context !== undefined && this.#storage.status === 'open') this.#storage.detachExtension(this);
+  }
+
+  get #space(): Sublevel {
+    return this.context.keyspace;
   }
 
   #check(): void {
-    if (this.#storage.status !== 'open') throw new DbError('NOT_OPEN', 'the storage was closed under the weaver');
+    if (this.#storage.status === 'closed') throw new DbError('NOT_OPEN', 'the storage was closed under the weaver');
   }
 
   get<T>(key: string): T | undefined {
@@ -55,10 +80,7 @@ export class StateStore {
   async write(ops: readonly StateOp[]): Promise<void> {
     if (ops.length === 0) return;
     this.#check();
-    const levelOps = ops.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: encodeRecord(op.value) } : op));
-    // classic-level takes `sync` (fsync this write), which abstract-level's option type does not list.
-    if (this.#storage.options.durability === 'sync') await this.#space.batch(levelOps, { sync: true } as never);
-    else await this.#space.batch(levelOps);
+    await this.context.write(ops.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: encodeRecord(op.value) } : op)));
   }
 
   put(key: string, value: unknown): Promise<void> {
