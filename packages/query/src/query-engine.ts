@@ -90,6 +90,8 @@ export class QueryEngine {
     return engine;
   }
 
+  #closing: Promise<void> | undefined;
+
   get status(): QueryEngineStatus {
     return this.#status;
   }
@@ -109,11 +111,16 @@ export class QueryEngine {
   }
 
   /** Stops background work; the storage and indexes stay open (they are the caller's). */
-  async close(): Promise<void> {
-    if (this.#status === 'closed' || this.#status === 'closing') return;
-    this.#status = 'closing';
-    await Promise.allSettled([this.#ownedVectors?.close()]);
-    this.#status = 'closed';
+  close(): Promise<void> {
+    if (this.#status === 'closed') return Promise.resolve();
+    // A second close waits for the first, so "closed" holds once either resolves.
+    this.#closing ??= (async () => {
+      this.#status = 'closing';
+      await Promise.allSettled([this.#ownedVectors?.close()]);
+      this.#status = 'closed';
+      this.#closing = undefined;
+    })();
+    return this.#closing;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

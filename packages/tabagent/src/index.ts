@@ -6,5 +6,6 @@ export { resolveTabAgentOptions } from './options.js';
 export type { TabAgentOptions, TabAgentWeaverOptions, ResolvedTabAgentOptions } from './options.js';
 export { matchesEventFilter } from './events.js';
 export type { TabAgentEvent, EventFilter } from './events.js';
+export type { StorageStats } from '@tabagent/storage';
 // For applications that embed TabAgent and care about tail latency (see its doc).
 export { tuneGcForLatency } from '@tabagent/common';

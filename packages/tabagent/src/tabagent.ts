@@ -39,6 +39,7 @@ import {
   type ExportOptions,
   type ImportOptions,
   type ImportResult,
+  type StorageStats,
 } from '@tabagent/storage';
 import { TaskScheduler, type ActivityLevel } from '@tabagent/task-scheduler';
 import { Weaver, type WeaverStats } from '@tabagent/weaver';
@@ -453,6 +454,12 @@ export class TabAgent {
       ml: { ...this.ml.info(), status: this.ml.status },
       weaver: this.weaver?.stats(),
     };
+  }
+
+  /** What storage holds on disk: change-log entries and position, durable consumer cursors, bytes. */
+  storageStats(): Promise<StorageStats> {
+    this.#requireOpen();
+    return this.storage.stats();
   }
 
   /** Closes the weaver, the query engine, the scheduler, ML, the indexes and storage, in that order. Idempotent. */

@@ -153,6 +153,26 @@ describe('VectorIndex snapshots', () => {
     await expectConsistent(index, storage, random);
   });
 
+  it('lets the log be compacted while nothing is embedded, and still loads its snapshot', async () => {
+    const storage = await openStorage();
+    const random = seededRandom(13);
+    await addEmbeddings(storage, random, 30);
+    let index = await open(storage);
+    await index.whenReady();
+    await index.saveSnapshot();
+    const snapshotSeq = storage.cursors['vectors']!;
+    // Thousands of changes without an embedding: the snapshot stays exact, the cursor moves on.
+    for (let i = 0; i < 6; i++) await insertMessages(storage, 500);
+    for (let i = 0; i < 200 && storage.cursors['vectors']! < storage.lastSeq - 1_000; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(storage.cursors['vectors']!).toBeGreaterThan(snapshotSeq + 1_000);
+    await index.close();
+    await storage.compactChangeLog(storage.cursors['vectors']!);
+    index = await open(storage, { snapshotOnClose: false });
+    await index.whenReady();
+    expect(index.stats().ready).toMatchObject({ source: 'snapshot' });
+    await expectConsistent(index, storage, random);
+  });
+
   it('rejects a snapshot from another database and reports drift when sequences line up', async () => {
     const random = seededRandom(4);
     const shared = join(await tempDir(), 'vector');

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { DbError, embeddingSpace } from '@tabagent/common';
-import type { ChangeConsumer, ChangeStretch, Extension, ExtensionContext, Storage } from '@tabagent/storage';
+import { decodeRecord, encodeRecord, type ChangeConsumer, type ChangeStretch, type Extension, type ExtensionContext, type Storage } from '@tabagent/storage';
 import type { HnswParams, SpaceInfo } from './protocol.js';
 import { compareWithStore, type VectorDriftReport } from './drift.js';
 import { scanSpace, scoreNodeIds } from './exact-search.js';
@@ -116,6 +116,11 @@ export interface VectorIndexEvents {
 const MAX_K = 10_000;
 const MAX_GRAPH_K = 16_384;
 
+/** Key of the marker saying how far the last snapshot is known to be exact. */
+const COVERED_KEY = 'covered';
+/** Log entries between two such markers. */
+const COVER_EVERY = 1_000;
+
 class StaleLogError extends DbError {
   constructor(after: number) {
     super('CORRUPTED', `the change log no longer holds the changes after ${after} (compacted)`);
@@ -155,6 +160,11 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
   #context: ExtensionContext | undefined;
   /** Live changes, and the durable cursor: acknowledged at each snapshot, so the log is kept after it. */
   #follower: ChangeConsumer | undefined;
+  /** Sequence of the last embedding change the serving replica applied. */
+  #lastEmbeddingSeq = 0;
+  /** Cursor acknowledged past the snapshot while no embedding changed (see `#coverWithoutSnapshot`). */
+  #coveredAcked = 0;
+  #covering: Promise<void> = Promise.resolve();
   readonly options: ResolvedVectorIndexOptions;
   readonly #params: HnswParams;
   #status: VectorIndexStatus = 'closed';
@@ -256,6 +266,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
         await this.#init?.catch(() => undefined);
         await this.#maintenance.catch(() => undefined);
         await this.#saveChain.catch(() => undefined);
+        await this.#covering;
         const replica = this.#serving;
         const unsaved = this.#snapshotSeq === undefined || (replica !== undefined && replica.seq > this.#snapshotSeq) || this.#sinceSnapshot > 0;
         if (replica !== undefined && replica.client.failure === undefined && this.options.snapshotOnClose && unsaved) {
@@ -340,7 +351,9 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
         this.#readiness = 'loading';
         const loaded = await replica.load(this.options.dir);
         let reason: string | undefined;
-        if (loaded.status === 'loaded') reason = await this.#snapshotProblem(loaded.seq, loaded.params);
+        // A snapshot still exact at a later sequence (no embedding changed since) covers through it.
+        const covers = loaded.status === 'loaded' ? this.#coveredThrough(loaded.seq) : 0;
+        if (loaded.status === 'loaded') reason = await this.#snapshotProblem(covers, loaded.params);
         else reason = loaded.status === 'missing' ? 'no snapshot' : `corrupt snapshot: ${loaded.reason}`;
         if (attempt > 0) reason = 'the change log was compacted during the build';
         aborted(signal);
@@ -355,7 +368,8 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
         } else {
           const published = (loaded as Extract<typeof loaded, { status: 'loaded' }>).published;
           this.#snapshotSeq = published.seq;
-          replica.seq = published.seq;
+          replica.seq = covers;
+          this.#lastEmbeddingSeq = published.seq;
           local = new LocalIndex({ ...localOptions, published });
         }
         this.#readiness = 'catching-up';
@@ -439,6 +453,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
       });
     }
     const seq = events[events.length - 1]!.seq;
+    if (batch.size > 0 && replica === this.#serving) this.#lastEmbeddingSeq = seq;
     const ack = batch.size > 0 ? replica.apply(batch, this.options.threads) : undefined;
     if (batch.size > 0) local?.record(batch, seq);
     replica.seq = seq;
@@ -494,12 +509,42 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
     }
     const seq = info.events[info.events.length - 1]!.seq;
     if (batch.size > 0) {
+      this.#lastEmbeddingSeq = seq;
       replica.apply(batch, this.options.threads).catch((err: unknown) => this.#replicaFailed(replica, err));
       this.#local?.record(batch, seq);
       this.#counted(batch.size, replica);
     }
     replica.seq = seq;
+    this.#coverWithoutSnapshot(replica);
     this.#progress();
+  }
+
+  /** The sequence a snapshot taken at `seq` is known to be exact through (the recorded marker, else `seq`). */
+  #coveredThrough(seq: number): number {
+    const bytes = this.#context?.keyspace.getSync(COVERED_KEY);
+    if (bytes === undefined) return seq;
+    const [snapshotSeq, through] = decodeRecord<[number, number]>(bytes, COVERED_KEY);
+    return snapshotSeq === seq && through > seq && through <= this.storage.lastSeq ? through : seq;
+  }
+
+  /**
+   * While no embedding changes, the last snapshot stays exact as the log moves on: record
+   * that (a marker in the index's key space) and acknowledge, so storage can compact the
+   * log even when nothing is embedded for a long time (the weaver off, say).
+   */
+  #coverWithoutSnapshot(replica: Replica): void {
+    const snapshotSeq = this.#snapshotSeq;
+    if (snapshotSeq === undefined || this.#lastEmbeddingSeq > snapshotSeq || this.#follower === undefined) return;
+    if (replica.seq - Math.max(this.#coveredAcked, snapshotSeq) < COVER_EVERY) return;
+    const through = replica.seq;
+    this.#coveredAcked = through;
+    const follower = this.#follower;
+    this.#covering = this.#covering
+      .then(async () => {
+        await this.#context!.write([{ type: 'put', key: COVERED_KEY, value: encodeRecord([snapshotSeq, through]) }]);
+        await follower.ack(through);
+      })
+      .catch((err: unknown) => this.#report(err));
   }
 
   /** Catches the serving replica up from the log; live updates resume when it is level. */
