@@ -181,7 +181,7 @@ export class Writer {
     for (const change of changes) {
       if (change.entity !== 'node') continue;
       if (change.op === 'delete') this.#knownTargets.delete(change.id);
-      else if (change.after?.type === 'Chat') rememberTarget(this.#knownTargets, change.id);
+      else if (change.after !== undefined && EAGER_TARGETS.has(change.after.type)) rememberTarget(this.#knownTargets, change.id);
     }
   }
 
@@ -249,6 +249,13 @@ const REFERENCE_FIELDS = [
   ['chatId', 'Chat'],
   ['messageId', 'Message'],
 ] as const;
+
+/**
+ * Kinds remembered as reference targets as soon as they are written, because many
+ * records will point at each (a chat's messages). Others are remembered once something
+ * references them, so a stream of them does not churn the cache.
+ */
+const EAGER_TARGETS: ReadonlySet<string> = new Set([REFERENCE_FIELDS[0][1]]);
 
 /** Reference targets whose existence the writer caches (bounded). */
 const MAX_KNOWN_TARGETS = 10_000;
