@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { seededRandom } from '@tabagent/common/testing';
 import type { NewEdge, NewNodeOf } from '@tabagent/common';
 import { Storage } from '@tabagent/storage';
-import { Indexing } from '../src/index.js';
+import { openIndexedStorage } from '../src/index.js';
 
 export interface BenchResult {
   name: string;
@@ -51,8 +51,7 @@ function messages(chatIds: string[], count: number, random: () => number): NewNo
 }
 
 async function ingestRate(dir: string, indexed: boolean): Promise<number> {
-  const indexing = new Indexing();
-  const storage = await Storage.open(dir, indexed ? { extensions: indexing.extensions } : {});
+  const storage = indexed ? (await openIndexedStorage(dir, { vectors: false })).storage : await Storage.open(dir);
   const random = seededRandom(3);
   const chats = await storage.insertNodes(Array.from({ length: 100 }, (_, i) => ({ type: 'Chat' as const, title: `chat ${i}` })));
   const input = messages(chats.map((c) => c.id), MESSAGES, random);
@@ -85,8 +84,7 @@ export async function runIndexBench(): Promise<BenchResult[]> {
     record('indexing.insert.batched.ratio', median(indexed) / median(plain), 'ratio');
 
     // Graph: 100k nodes, average out-degree 10, depth-3 neighbourhood (outgoing edges).
-    const indexing = new Indexing();
-    const storage = await Storage.open(join(root, 'graph'), { extensions: indexing.extensions });
+    const { storage, indexing } = await openIndexedStorage(join(root, 'graph'), { vectors: false });
     const random = seededRandom(11);
     const ids: string[] = [];
     for (let i = 0; i < GRAPH_NODES; i += BATCH) {

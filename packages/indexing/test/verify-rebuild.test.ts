@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ClassicLevel } from 'classic-level';
 import { Storage } from '@tabagent/storage';
 import { seededRandom } from '@tabagent/common/testing';
-import { Indexing } from '../src/index.js';
+import { openIndexedStorage } from '../src/index.js';
 import { openIndexed, tempDir } from './helpers.js';
 
 async function seed(storage: Storage): Promise<void> {
@@ -84,8 +84,7 @@ describe('crash consistency', () => {
     for (let round = 0; round < 4; round++) {
       const acks = await runAndKill(dir, round, 50 + Math.floor(random() * 400));
       expect(acks).toBeGreaterThan(0);
-      const indexing = new Indexing();
-      const storage = await Storage.open(dir, { extensions: indexing.extensions });
+      const { storage, indexing } = await openIndexedStorage(dir, { vectors: false });
       const reports = await indexing.verify();
       for (const report of reports) expect(report, `round ${round} ${report.index}`).toMatchObject({ ok: true });
       await storage.close();

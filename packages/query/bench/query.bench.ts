@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { seededRandom } from '@tabagent/common/testing';
 import * as indexingModule from '@tabagent/indexing';
-import { Indexing } from '@tabagent/indexing';
+import { openIndexedStorage } from '@tabagent/indexing';
 import { Storage } from '@tabagent/storage';
 import { QueryEngine, type ConvergedQuery, type HnswIndex } from '../src/index.js';
 import { bruteForceConverged, type ConvergedParams } from './brute-force.js';
@@ -50,8 +50,7 @@ async function findVectorIndex(): Promise<{ VectorIndex: VectorIndexClass; from:
 
 const root = await mkdtemp(join(tmpdir(), 'tabagent-query-bench-'));
 const started = performance.now();
-const indexing = new Indexing();
-const storage = await Storage.open(join(root, 'db'), { extensions: indexing.extensions });
+const { storage, indexing } = await openIndexedStorage(join(root, 'db'), { vectors: false });
 try {
   log('building 100,000 nodes…');
   const data = await buildDataset(storage, log);
