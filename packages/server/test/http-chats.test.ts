@@ -117,9 +117,9 @@ describe('search, query and paths', () => {
     expect(keyword.body.hits[0].node.id).toBe(museum.id);
     expect(keyword.body.hits[0].scores.keyword).toBeGreaterThan(0);
 
-    const model = h.db.ml.info().embedding.model;
-    const vectors = await h.db.ml.embed(['the museum in lisbon was wonderful', 'my bicycle needs new tyres']);
-    await h.db.storage.putEmbeddings([
+    const model = h.db.inference.info().embedding.model;
+    const vectors = await h.db.inference.embed(['the museum in lisbon was wonderful', 'my bicycle needs new tyres']);
+    await h.db.putEmbeddings([
       { nodeId: museum.id, model, vector: new Float32Array(vectors[0]!), contentHash: 'a' },
       { nodeId: bike.id, model, vector: new Float32Array(vectors[1]!), contentHash: 'b' },
     ]);

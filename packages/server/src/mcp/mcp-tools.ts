@@ -171,7 +171,7 @@ export function registerMcpTools(server: McpServer, db: TabAgent): void {
       const chat = await db.chat(chatId);
       const { items, total } = await chat.messages({ order: 'desc', limit: maxMessages, signal });
       const texts = items.reverse().map((m) => `${m.sender}: ${m.content}`);
-      const summary = await db.ml.summarize(texts, { maxLength, signal });
+      const summary = await db.inference.summarize(texts, { maxLength, signal });
       const digest = await chat.digest();
       return {
         chatId,

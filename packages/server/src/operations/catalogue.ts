@@ -29,13 +29,7 @@ export const OPERATIONS = [
   // nodes
   defineOperation('nodes.get', byId, (db, p) => db.getNode(p.id)),
   defineOperation('nodes.getMany', z.strictObject({ ids: z.array(idSchema).min(1).max(1_000) }), async (db, p) => (await db.getNodes(p.ids)).map((n) => n ?? null)),
-  defineOperation('nodes.insert', z.strictObject({ nodes: z.array(newNodeParams).min(1).max(10_000) }), (db, p) =>
-    db.insertNodes(p.nodes as never).catch((err: unknown) => {
-      // Storage names batch entries `ops.N`; the caller sent them as `nodes.N`.
-      if (DbError.is(err) && typeof err.details.field === 'string') err.details.field = err.details.field.replace(/^ops\./u, 'nodes.');
-      throw err;
-    }),
-  ),
+  defineOperation('nodes.insert', z.strictObject({ nodes: z.array(newNodeParams).min(1).max(10_000) }), (db, p) => db.insertNodes(p.nodes as never)),
   defineOperation('nodes.update', z.strictObject({ id: idSchema, patch: nodePatchParams }), (db, p) => db.updateNode(p.id, p.patch)),
   defineOperation('nodes.delete', byId, async (db, p) => {
     await db.deleteNode(p.id);

@@ -63,7 +63,7 @@ export function registerNodeRoutes(api: Api, { db }: RouteContext): void {
       body: NodePatchSchema,
       response: { 200: NodeSchema, ...errorResponses },
     },
-    handler: async (request) => db.updateNode(request.params.id, request.body).catch(rebaseField(/^(?:ops\.\d+\.)?patch/u)),
+    handler: async (request) => db.updateNode(request.params.id, request.body).catch(rebaseField(/^patch/u)),
   });
 
   api.delete('/nodes/:id', {
