@@ -19,13 +19,13 @@ export function registerQueryRoutes(api: Api, { db }: RouteContext): void {
     schema: {
       tags,
       summary: 'Hybrid search',
-      description: 'Keyword (BM25) and meaning (the active ML provider embeds `text`) fused by reciprocal rank fusion.',
+      description: 'Keyword (BM25) and meaning (the active ML provider embeds `text`; `query` is accepted as its alias) fused by reciprocal rank fusion.',
       body: SearchRequestSchema,
       response: { 200: QueryResultSchema, ...errorResponses },
     },
     handler: async (request, reply) => {
-      const { text, ...options } = request.body;
-      return db.search(text, withFields(options, { signal: clientAbortSignal(reply) }));
+      const { text, query, ...options } = request.body;
+      return db.search((text ?? query)!, withFields(options, { signal: clientAbortSignal(reply) }));
     },
   });
 
