@@ -11,6 +11,7 @@ import { startTransports, type Outcome, type Transports } from './fixtures/trans
 type Transport = 'rest' | 'grpc' | 'mcp' | 'native';
 const MISSING_CHAT = 'chat_01NOPE00000000000000000000';
 const MISSING_MESSAGE = 'msg_01NOPE00000000000000000000';
+const MISSING_ENTITY = 'ent_01NOPE00000000000000000000';
 
 let t: Awaited<ReturnType<typeof openTestDb>>;
 let x: Transports;
@@ -140,6 +141,45 @@ describe('one operation, four transports', () => {
     const ids = [found.rest, found.grpc, found.mcp, found.native].map((o, i) => (o.ok ? (i === 2 ? o.result.node.id : o.result.id) : undefined));
     expect(ids).toEqual([replyToId, replyToId, replyToId, replyToId]);
     expect(codes(await get(MISSING_MESSAGE))).toEqual({ rest: 'NOT_FOUND', grpc: 'NOT_FOUND', mcp: 'NOT_FOUND', native: 'NOT_FOUND' });
+  });
+
+  it('paths.shortest and entities.nodesMentioning: NOT_FOUND alike for a node that does not exist', async () => {
+    expect(
+      codes({
+        rest: await x.rest('POST', '/v1/paths', { from: MISSING_MESSAGE, to: replyToId }),
+        grpc: await x.grpc('FindShortestPath', { fromId: MISSING_MESSAGE, toId: replyToId }),
+        mcp: await x.mcp('path', { from: MISSING_MESSAGE, to: replyToId }),
+        native: await x.native('paths.shortest', { from: MISSING_MESSAGE, to: replyToId }),
+      }),
+    ).toEqual({ rest: 'NOT_FOUND', grpc: 'NOT_FOUND', mcp: 'NOT_FOUND', native: 'NOT_FOUND' });
+    expect(
+      codes({
+        rest: await x.rest('GET', `/v1/entities/${MISSING_ENTITY}/mentions`),
+        grpc: await x.grpc('NodesMentioning', { entityId: MISSING_ENTITY }),
+        mcp: await x.mcp('entities', { entityId: MISSING_ENTITY }),
+        native: await x.native('entities.nodesMentioning', { entity: MISSING_ENTITY }),
+      }),
+    ).toEqual({ rest: 'NOT_FOUND', grpc: 'NOT_FOUND', mcp: 'NOT_FOUND', native: 'NOT_FOUND' });
+  });
+
+  it('edges.ofNode and entities.mentionedIn: NOT_FOUND alike for a node that does not exist', async () => {
+    expect(
+      codes({
+        rest: await x.rest('GET', `/v1/nodes/${MISSING_MESSAGE}/edges`),
+        grpc: await x.grpc('ListEdges', { nodeId: MISSING_MESSAGE }),
+        // MCP has no edges tool; `entities` with nodeId stands in below.
+        mcp: await x.mcp('entities', { nodeId: MISSING_MESSAGE }),
+        native: await x.native('edges.ofNode', { nodeId: MISSING_MESSAGE }),
+      }),
+    ).toEqual({ rest: 'NOT_FOUND', grpc: 'NOT_FOUND', mcp: 'NOT_FOUND', native: 'NOT_FOUND' });
+    expect(
+      codes({
+        rest: await x.rest('GET', `/v1/nodes/${MISSING_MESSAGE}/entities`),
+        grpc: await x.grpc('EntitiesMentionedIn', { nodeId: MISSING_MESSAGE }),
+        mcp: await x.mcp('entities', { nodeId: MISSING_MESSAGE }),
+        native: await x.native('entities.mentionedIn', { nodeId: MISSING_MESSAGE }),
+      }),
+    ).toEqual({ rest: 'NOT_FOUND', grpc: 'NOT_FOUND', mcp: 'NOT_FOUND', native: 'NOT_FOUND' });
   });
 
   it('chats.related and query: the same error codes', async () => {

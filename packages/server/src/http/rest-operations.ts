@@ -27,7 +27,7 @@ export const REST_OPERATIONS: readonly RestBinding[] = [
   { method: 'delete', path: '/v1/nodes/{id}', operation: 'nodes.delete', pathParams: { id: 'id' }, input: 'none' },
   { method: 'post', path: '/v1/edges', operation: 'edges.insert', input: { body: 'edge' } },
   { method: 'get', path: '/v1/edges/{id}', operation: 'edges.get', pathParams: { id: 'id' }, input: 'none' },
-  { method: 'get', path: '/v1/nodes/{id}/edges', operation: 'edges.ofNode', pathParams: { id: 'nodeId' }, input: 'none' },
+  { method: 'get', path: '/v1/nodes/{id}/edges', operation: 'edges.ofNode', pathParams: { id: 'nodeId' }, input: 'query' },
   { method: 'delete', path: '/v1/edges/{id}', operation: 'edges.delete', pathParams: { id: 'id' }, input: 'none' },
   { method: 'post', path: '/v1/chats', operation: 'chats.create', input: 'body' },
   { method: 'get', path: '/v1/chats/{id}', operation: 'chats.get', pathParams: { id: 'id' }, input: 'none' },

@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { DbError, edgeTypeSchema, idSchema, NODE_TYPES, nodeText, type Message, type Node } from '@tabagent/common';
-import type { QueryResult } from '@tabagent/query';
+import type { EntityMention, GraphPath, Page, QueryResult } from '@tabagent/query';
 import type { TabAgent } from 'tabagent';
 import { invokeOperation, newMessageParams } from '../operations/index.js';
 
@@ -136,14 +136,14 @@ export function registerMcpTools(server: McpServer, db: TabAgent): void {
     },
     guarded(async ({ nodeId, entityId, entityType, label, limit: n }, signal) => {
       if (nodeId !== undefined) {
-        const mentions = await db.entitiesMentionedIn(nodeId);
+        const mentions = (await invokeOperation(db, 'entities.mentionedIn', { nodeId }, { signal })) as EntityMention[];
         return {
           nodeId,
           entities: mentions.slice(0, n).map((m) => ({ id: m.entity.id, label: m.entity.label, entityType: m.entity.entityType, mentions: m.mentions, ...(m.weight === undefined ? {} : { confidence: m.weight }) })),
         };
       }
       const ref = entityId ?? { entityType: entityType!, label: label! };
-      const page = await db.nodesMentioning(ref, { limit: n, signal });
+      const page = (await invokeOperation(db, 'entities.nodesMentioning', { entity: ref, limit: n }, { signal })) as Page<Node>;
       return { entity: ref, total: page.total, mentionedBy: page.items.map(brief) };
     }),
   );
@@ -162,8 +162,8 @@ export function registerMcpTools(server: McpServer, db: TabAgent): void {
       },
     },
     guarded(async ({ from, to, maxDepth, direction, edgeTypes }, signal) => {
-      const path = await db.findShortestPath(from, to, { maxDepth, direction, signal, ...(edgeTypes ? { edgeTypes } : {}) });
-      if (path === undefined) return { found: false };
+      const path = (await invokeOperation(db, 'paths.shortest', { from, to, maxDepth, direction, ...(edgeTypes ? { edgeTypes } : {}) }, { signal })) as GraphPath | null;
+      if (path === null) return { found: false };
       const nodes = await db.getNodes(path.nodes);
       return { found: true, length: path.length, nodes: nodes.map((n, i) => (n === undefined ? { id: path.nodes[i] } : brief(n))), edges: path.edges };
     }),

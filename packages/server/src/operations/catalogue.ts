@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { DbError, idSchema, type Node } from '@tabagent/common';
+import { DbError, edgeTypeSchema, idSchema, type Node } from '@tabagent/common';
 import type { Page } from '@tabagent/query';
 import type { Chat } from 'tabagent';
 import { EXAMPLE_IDS } from './examples.js';
+import { entityIdOf, requireNodes } from './require-node.js';
 import { defineOperation, type Operation } from './operation.js';
 import {
   activityLevelParams,
@@ -66,7 +67,21 @@ export const OPERATIONS = [
     example: { edge: { id: EXAMPLE_IDS.edge, from: C, to: EXAMPLE_IDS.entity, type: 'MENTIONS' } },
   }),
   defineOperation('edges.get', byId, (db, p) => db.getEdge(p.id), { summary: 'Get an edge', example: { id: EXAMPLE_IDS.edge } }),
-  defineOperation('edges.ofNode', z.strictObject({ nodeId: idSchema }), (db, p) => db.edgesOf(p.nodeId), { summary: 'Edges from or to a node', example: { nodeId: C } }),
+  defineOperation(
+    'edges.ofNode',
+    z.strictObject({
+      nodeId: idSchema,
+      direction: z.enum(['out', 'in', 'both']).optional().describe('`out`: from this node; `in`: to it; `both` (default).'),
+      type: edgeTypeSchema.optional().describe('Only edges of this type.'),
+    }),
+    async (db, { nodeId, direction = 'both', type }) => {
+      await requireNodes(db, { nodeId });
+      return (await db.edgesOf(nodeId)).filter(
+        (edge) => (type === undefined || edge.type === type) && (direction === 'both' || (direction === 'out' ? edge.from === nodeId : edge.to === nodeId)),
+      );
+    },
+    { summary: 'Edges from or to a node', example: { nodeId: C, direction: 'both' } },
+  ),
   defineOperation(
     'edges.delete',
     byId,
@@ -124,17 +139,26 @@ export const OPERATIONS = [
   defineOperation(
     'paths.shortest',
     shortestPathParams,
-    async (db, { from, to, ...options }, { signal }) => (await db.findShortestPath(from, to, { ...options, signal })) ?? null,
+    async (db, { from, to, ...options }, { signal }) => {
+      await requireNodes(db, { from, to });
+      return (await db.findShortestPath(from, to, { ...options, signal })) ?? null;
+    },
     { summary: 'Shortest path between two nodes', example: { from: C, to: EXAMPLE_IDS.entity, direction: 'both' } },
   ),
-  defineOperation('entities.mentionedIn', z.strictObject({ nodeId: idSchema }), (db, p) => db.entitiesMentionedIn(p.nodeId), {
+  defineOperation('entities.mentionedIn', z.strictObject({ nodeId: idSchema }), async (db, p) => {
+    await requireNodes(db, { nodeId: p.nodeId });
+    return db.entitiesMentionedIn(p.nodeId);
+  }, {
     summary: 'Entities a node mentions',
     example: { nodeId: C },
   }),
   defineOperation(
     'entities.nodesMentioning',
     z.strictObject({ entity: entityRefParams, types: nodeTypes.optional(), limit: pageLimit.optional(), offset: pageOffset.optional() }),
-    (db, { entity, ...options }, { signal }) => db.nodesMentioning(entity, { ...options, signal }),
+    async (db, { entity, ...options }, { signal }) => {
+      await requireNodes(db, { entity: entityIdOf(entity) }, 'Entity');
+      return db.nodesMentioning(entity, { ...options, signal });
+    },
     { summary: 'Nodes mentioning an entity, newest first', example: { entity: EXAMPLE_IDS.entity, limit: 10 } },
   ),
   // weaver, activity, status

@@ -64,6 +64,8 @@ export const shortestPathParams = z.strictObject({
   edgeTypes: z.array(edgeTypeSchema).min(1).max(100).optional(),
   maxDepth: z.number().int().min(1).optional(),
   direction: z.enum(['out', 'in', 'both']).optional(),
+  /** Nodes the search may visit before giving up (the engine bounds it). */
+  maxVisited: z.number().int().min(1).optional(),
 });
 
 export const entityRefParams = z.union([idSchema, z.strictObject({ entityType: z.string().min(1).max(64), label: z.string().min(1).max(1_000) })], {
