@@ -13,7 +13,7 @@ export interface OperationContext {
  * One thing a transport can ask the database to do: a name, a zod schema for its
  * parameters (built from the common schemas, so every transport validates alike), the
  * call on the facade, and an example input. REST routes, gRPC methods, MCP tools and
- * native-messaging methods are adapters of these (see `docs` in the server's README).
+ * native-messaging methods are adapters of these (the server's README, "One operation catalogue").
  */
 export interface Operation<P = unknown, R = unknown> {
   readonly name: string;
