@@ -53,10 +53,10 @@ async function buildDatabase(dir: string): Promise<string> {
   try {
     const random = seededRandom(42);
     const chats = await db.insertNodes(Array.from({ length: CHATS }, (_, i) => ({ type: 'Chat', title: `chat ${i}: ${sentence(random)}` }) as NewNode));
-    const model = db.ml.info().embedding.model;
+    const model = db.inference.info().embedding.model;
     const embed = async (nodes: { id: string; text: string }[]): Promise<void> => {
-      const vectors = await db.ml.embed(nodes.map((n) => n.text));
-      await db.storage.putEmbeddings(nodes.map((n, i) => ({ nodeId: n.id, model, vector: Float32Array.from(vectors[i]!), contentHash: `h${n.id}` })));
+      const vectors = await db.inference.embed(nodes.map((n) => n.text));
+      await db.putEmbeddings(nodes.map((n, i) => ({ nodeId: n.id, model, vector: Float32Array.from(vectors[i]!), contentHash: `h${n.id}` })));
     };
     await embed(chats.map((c) => ({ id: c.id, text: (c as { title: string }).title })));
     const batch = 1_000;
@@ -73,8 +73,8 @@ async function buildDatabase(dir: string): Promise<string> {
       if ((done + batch) % 20_000 === 0) log(`${done + batch} nodes written (${((performance.now() - started) / 1000).toFixed(0)} s)`);
     }
     log('waiting for the vector index to take all 100,000 embeddings');
-    await db.vectors.whenReady({ timeoutMs: 600_000 });
-    while (db.vectors.stats().vectors < NODES || db.vectors.stats().lag > 0) await new Promise((r) => setTimeout(r, 200));
+    await db.whenVectorsReady({ timeoutMs: 600_000 });
+    while (db.vectorStats().vectors < NODES || db.vectorStats().lag > 0) await new Promise((r) => setTimeout(r, 200));
     log(`built in ${((performance.now() - started) / 1000).toFixed(0)} s; saving the snapshot`);
     return chats[0]!.id;
   } finally {
@@ -119,9 +119,9 @@ async function main(): Promise<void> {
         const { hits } = await db.query(firstQuery);
         const firstQueryAt = performance.now() - t0;
         if (hits.length !== 10) throw new Error(`first query returned ${hits.length} hits`);
-        await db.vectors.whenReady({ timeoutMs: 600_000 });
+        await db.whenVectorsReady({ timeoutMs: 600_000 });
         const vectorReadyAt = performance.now() - t0;
-        const stats = db.vectors.stats();
+        const stats = db.vectorStats();
         if (stats.vectors !== NODES) throw new Error(`vector index holds ${stats.vectors} vectors after ready`);
         const s0 = performance.now();
         const semantic = await db.search('museum trip to paris', { mode: 'semantic', limit: 10 });

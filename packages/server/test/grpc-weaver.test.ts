@@ -56,12 +56,12 @@ describe('gRPC with the weaver on', () => {
     const quiet = { info: () => {}, warn: () => {} };
     const other = await TabAgent.open(dir, { ml: { provider: 'grpc', address: server.address }, mlInWorker: false, weaver: {}, logger: quiet });
     try {
-      expect(other.ml.info()).toMatchObject({ provider: 'grpc', embedding: { model: t.db.ml.info().embedding.model } });
+      expect(other.inference.info()).toMatchObject({ provider: 'grpc', embedding: { model: t.db.inference.info().embedding.model } });
       const chat = await other.createChat({ title: 'remote' });
       const msg = await chat.addMessage({ sender: 'a', role: 'user', content: 'The lighthouse keeper fed the seagulls' });
       await other.whenEnriched({ timeoutMs: 30_000 });
       const embedding = await other.embeddingFor(msg.id);
-      const [local] = await t.db.ml.embed(['The lighthouse keeper fed the seagulls']);
+      const [local] = await t.db.inference.embed(['The lighthouse keeper fed the seagulls']);
       expect(Array.from(embedding!.vector)).toEqual(Array.from(local!));
       const { hits } = await other.search('lighthouse seagulls', { mode: 'semantic', types: ['Message'] });
       expect(hits[0]?.node.id).toBe(msg.id);

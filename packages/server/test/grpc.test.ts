@@ -10,7 +10,7 @@ import { until } from './fixtures/until.js';
 
 type TestDb = Awaited<ReturnType<typeof openTestDb>>;
 const fieldsOf = (node: { fields?: object }): Record<string, any> => fromProtoStruct(node.fields as never);
-const changeListeners = (t: TestDb): number => t.db.storage.listenerCount('change');
+const changeListeners = (t: TestDb): number => t.db.subscriberCount;
 
 /** Resolves once the server has the subscription live (it sends initial metadata then). */
 const live = (stream: grpc.ClientReadableStream<unknown>): Promise<void> => new Promise((resolve) => stream.once('metadata', () => resolve()));

@@ -117,9 +117,9 @@ describe('search, query and paths', () => {
     expect(keyword.body.hits[0].node.id).toBe(museum.id);
     expect(keyword.body.hits[0].scores.keyword).toBeGreaterThan(0);
 
-    const model = h.db.ml.info().embedding.model;
-    const vectors = await h.db.ml.embed(['the museum in lisbon was wonderful', 'my bicycle needs new tyres']);
-    await h.db.storage.putEmbeddings([
+    const model = h.db.inference.info().embedding.model;
+    const vectors = await h.db.inference.embed(['the museum in lisbon was wonderful', 'my bicycle needs new tyres']);
+    await h.db.putEmbeddings([
       { nodeId: museum.id, model, vector: new Float32Array(vectors[0]!), contentHash: 'a' },
       { nodeId: bike.id, model, vector: new Float32Array(vectors[1]!), contentHash: 'b' },
     ]);
@@ -127,6 +127,10 @@ describe('search, query and paths', () => {
     expect(semantic.body.hits[0].node.id).toBe(museum.id);
     expect(semantic.body.hits[0].scores.semantic).toBeGreaterThan(semantic.body.hits[1]?.scores.semantic ?? -1);
     expect(semantic.body.explain.stages.length).toBeGreaterThan(0);
+    // The seed's call: `query` as the alias of `text`.
+    const aliased = await h.request('POST', '/v1/search', { body: { query: 'lisbon museum', limit: 10, mode: 'keyword', chatId } });
+    expect(aliased.status).toBe(200);
+    expect(aliased.body.hits.map((hit: { node: { id: string } }) => hit.node.id)).toEqual(keyword.body.hits.map((hit: { node: { id: string } }) => hit.node.id));
     const hybrid = await h.request('POST', '/v1/search', { body: { text: 'bicycle', chatId } });
     expect(hybrid.body.hits[0].node.id).toBe(bike.id);
     expect(hybrid.body.hits[0].scores.fused).toBeGreaterThan(0);
@@ -159,7 +163,9 @@ describe('search, query and paths', () => {
     expectError(await h.request('POST', '/v1/search', { body: { text: '   ' } }), 400, 'INVALID_ARGUMENT', 'text');
     expectError(await h.request('POST', '/v1/search', { body: { text: 'x', mode: 'psychic' } }), 400, 'INVALID_ARGUMENT', 'mode');
     expectError(await h.request('POST', '/v1/search', { body: { text: 'x', limit: '10' } }), 400, 'INVALID_ARGUMENT', 'limit');
-    expectError(await h.request('POST', '/v1/search', { body: { query: 'x' } }), 400, 'INVALID_ARGUMENT');
+    // `query` is an alias of `text`: one of the two, not both.
+    expectError(await h.request('POST', '/v1/search', { body: { limit: 3 } }), 400, 'INVALID_ARGUMENT', 'text');
+    expectError(await h.request('POST', '/v1/search', { body: { text: 'x', query: 'y' } }), 400, 'INVALID_ARGUMENT', 'query');
     expectError(await h.request('POST', '/v1/search', { raw: 'paris' }), 400, 'INVALID_ARGUMENT', 'body');
     expectError(await h.request('POST', '/v1/query', { body: { filters: { timestamp: { gt: 'yesterday' } } } }), 400, 'INVALID_ARGUMENT', 'filters.timestamp.gt');
     expectError(await h.request('POST', '/v1/query', { body: { graph: { start: chatId, depth: 99 } } }), 400, 'INVALID_ARGUMENT', 'graph.depth');

@@ -56,13 +56,13 @@ describe('nodes', () => {
     expect(lookup.body.items.map((n: { id: string } | null) => n?.id ?? null)).toEqual([entity.id, null, message.id]);
 
     // One bad node fails the whole batch and stores nothing.
-    const before = h.db.storage.lastSeq;
+    const before = h.db.lastSeq;
     const bad = await h.request('POST', '/v1/nodes/batch', {
       body: { nodes: [{ type: 'Chat', title: 'ok' }, { type: 'Message', chatId: MISSING_NODE.replace('msg', 'chat'), sender: 'a', role: 'user', content: 'orphan' }] },
     });
     expect(bad.status).toBe(404);
     expect(bad.body.error.code).toBe('NOT_FOUND');
-    expect(h.db.storage.lastSeq).toBe(before);
+    expect(h.db.lastSeq).toBe(before);
   });
 
   it('lists the edges of a node and returns its embedding once it has one', async () => {
@@ -76,9 +76,9 @@ describe('nodes', () => {
     const none = await h.request('GET', `/v1/nodes/${a.id}/embedding`);
     expect(none.status).toBe(404);
     expect(none.body.error.code).toBe('NOT_FOUND');
-    const model = h.db.ml.info().embedding.model;
-    const [vector] = await h.db.ml.embed(['chat a']);
-    await h.db.storage.putEmbeddings([{ nodeId: a.id, model, vector: new Float32Array(vector!), contentHash: 'x' }]);
+    const model = h.db.inference.info().embedding.model;
+    const [vector] = await h.db.inference.embed(['chat a']);
+    await h.db.putEmbeddings([{ nodeId: a.id, model, vector: new Float32Array(vector!), contentHash: 'x' }]);
     const embedding = await h.request('GET', `/v1/nodes/${a.id}/embedding`);
     expect(embedding.status).toBe(200);
     expect(embedding.body).toMatchObject({ nodeId: a.id, model, dims: vector!.length });

@@ -2,9 +2,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClassicLevel } from 'classic-level';
 import { STORE_OF_TYPE } from '@tabagent/storage';
 import { silentWeaverLogger, type WeaverModule } from '@tabagent/weaver';
+import { startHttpServer } from '../src/index.js';
 import { expectError, startHarness, type HttpHarness } from './fixtures/http-server.js';
+import { openTestDb } from './fixtures/test-db.js';
 
 describe('health, activity, hardware, stats (weaver off)', () => {
   let h: HttpHarness;
@@ -63,15 +66,29 @@ describe('health, activity, hardware, stats (weaver off)', () => {
   });
 
   it('turns an internal failure into a 500 that reveals nothing', async () => {
-    const node = await h.db.insertNode({ type: 'Bookmark', url: 'https://x.y', title: 'soon broken' });
-    // Overwrite the stored record with bytes MessagePack cannot decode (0xc1 is never used).
-    await h.db.storage.engine.stores[STORE_OF_TYPE.Bookmark].put(node.id, new Uint8Array([0xc1, 0xc1]));
-    const res = await h.request('GET', `/v1/nodes/${node.id}`);
-    expect(res.status).toBe(500);
-    expect(res.body.error.code).toBe('CORRUPTED');
-    expect(res.body.error.message).toMatch(/^internal error \(request .+\)$/u);
-    expect(res.body.error.requestId).toBeTruthy();
-    expect(JSON.stringify(res.body)).not.toMatch(/decoded|msgpack|\.ts:|at /iu);
+    // Corrupt a record on disk while the database is closed, through LevelDB itself, then serve it again.
+    const { db, dir, cleanup } = await openTestDb();
+    const node = await db.insertNode({ type: 'Bookmark', url: 'https://x.y', title: 'soon broken' });
+    await db.close();
+    const level = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    // 0xc1 is never used by MessagePack: the stored record cannot be decoded.
+    await level.sublevel<string, Uint8Array>(STORE_OF_TYPE.Bookmark, { keyEncoding: 'utf8', valueEncoding: 'view' }).put(node.id, new Uint8Array([0xc1, 0xc1]));
+    await level.close();
+    const reopened = await openTestDb({ dir });
+    const server = await startHttpServer(reopened.db, { port: 0, validateResponses: true });
+    try {
+      const res = await fetch(`${server.url}/v1/nodes/${node.id}`);
+      const body = (await res.json()) as { error: { code: string; message: string; requestId?: string } };
+      expect(res.status).toBe(500);
+      expect(body.error.code).toBe('CORRUPTED');
+      expect(body.error.message).toMatch(/^internal error \(request .+\)$/u);
+      expect(body.error.requestId).toBeTruthy();
+      expect(JSON.stringify(body)).not.toMatch(/decoded|msgpack|\.ts:|at /iu);
+    } finally {
+      await server.close();
+      await reopened.cleanup();
+      await cleanup();
+    }
   });
 });
 
@@ -101,8 +118,8 @@ describe('OpenAI-compatible embeddings', () => {
   afterAll(async () => h.stop());
 
   it('embeds one text or many, as floats or base64, like OpenAI', async () => {
-    const model = h.db.ml.info().embedding.model;
-    const [expected] = await h.db.ml.embed(['the cat sat on the mat']);
+    const model = h.db.inference.info().embedding.model;
+    const [expected] = await h.db.inference.embed(['the cat sat on the mat']);
     const one = await h.request('POST', '/v1/embeddings', { body: { input: 'the cat sat on the mat' } });
     expect(one.status).toBe(200);
     expect(one.body).toMatchObject({ object: 'list', model, usage: { prompt_tokens: 6, total_tokens: 6 } });
@@ -115,7 +132,7 @@ describe('OpenAI-compatible embeddings', () => {
     expect(many.body.data.map((d: { index: number }) => d.index)).toEqual([0, 1]);
     const bytes = Buffer.from(many.body.data[0].embedding, 'base64');
     const decoded = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    const [ab] = await h.db.ml.embed(['a b']);
+    const [ab] = await h.db.inference.embed(['a b']);
     expect(Array.from(decoded)).toEqual(Array.from(ab!));
     expect(many.body.usage.prompt_tokens).toBe(3);
     const short = model.slice(model.lastIndexOf('/') + 1);
@@ -152,7 +169,7 @@ describe('backup, export, import, verify, reindex', () => {
 
     const backup = await h.request('POST', '/v1/backup', { body: { dir: join(work, 'backup') } });
     expect(backup.status).toBe(201);
-    expect(backup.body).toMatchObject({ format: 'tabagent-backup', version: 1, lastSeq: h.db.storage.lastSeq });
+    expect(backup.body).toMatchObject({ format: 'tabagent-backup', version: 1, lastSeq: h.db.lastSeq });
     expectError(await h.request('POST', '/v1/backup', { body: { dir: join(work, 'backup') } }), 409, 'CONFLICT', 'dir');
     expectError(await h.request('POST', '/v1/backup', { body: { dir: 'relative/dir' } }), 400, 'INVALID_ARGUMENT', 'dir');
 

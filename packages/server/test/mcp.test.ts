@@ -52,8 +52,13 @@ describe('MCP over stdio (the SDK client spawning the server)', () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(TOOLS);
     const recall = tools.find((t) => t.name === 'recall')!;
-    expect(recall.inputSchema).toMatchObject({ type: 'object', required: ['query'] });
-    expect(Object.keys(recall.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['query', 'limit', 'types', 'chatId', 'mode']));
+    // `text` as in every transport, `query` as its alias (one of the two is required).
+    expect(recall.inputSchema).toMatchObject({ type: 'object' });
+    expect(Object.keys(recall.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['text', 'query', 'limit', 'types', 'chatId', 'mode']));
+    const remember = tools.find((t) => t.name === 'remember')!;
+    expect(Object.keys(remember.inputSchema.properties ?? {})).toEqual(
+      expect.arrayContaining(['content', 'sender', 'role', 'timestamp', 'replyToId', 'attachmentIds', 'tags', 'metadata', 'chatId', 'chatTitle']),
+    );
     expect(client.getServerVersion()?.name).toBe('tabagent');
   });
 

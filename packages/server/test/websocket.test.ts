@@ -86,12 +86,12 @@ describe('WebSocket events (weaver off)', () => {
     slow.ws.resume();
     expect((await slow.closed).code).toBe(SLOW_CONSUMER_CLOSE_CODE);
     // The reader that kept up got every change, in order.
-    const last = await fast.next((m) => m.type === 'event' && m.event.change.seq === h.db.storage.lastSeq, 30_000);
+    const last = await fast.next((m) => m.type === 'event' && m.event.change.seq === h.db.lastSeq, 30_000);
     expect(last.event.change.kind).toBe('Message');
     const health = (await h.request('GET', '/v1/health')).body.components.websocket;
     expect(health).toEqual({ clients: 1, dropped: 1 });
     expect((await h.db.chat(chat.id)).id).toBe(chat.id);
-    expect((await h.db.queryEngine.chatMessages(chat.id, { limit: 1 })).total).toBe(written);
+    expect((await h.db.chatMessages(chat.id, { limit: 1 })).total).toBe(written);
     fast.close();
   });
 });

@@ -11,6 +11,11 @@ export interface AddMessageInput {
   content: string;
   /** When it was written (ms since the epoch); default now. */
   timestamp?: number;
+  /** The message this one answers. */
+  replyToId?: string;
+  /** Nodes attached to it (files, scraped pages, bookmarks). */
+  attachmentIds?: string[];
+  tags?: string[];
   metadata?: Record<string, unknown>;
 }
 
@@ -57,44 +62,38 @@ export class Chat {
 
   /** Messages in conversation order, paged (default 50 per page). */
   messages(options: ChatMessagesOptions = {}): Promise<Page<Message>> {
-    return this.#db.queryEngine.chatMessages(this.id, options);
+    return this.#db.chatMessages(this.id, options);
   }
 
   /** Summaries of this chat, newest first (at most `limit`, default 100). */
-  async summaries(options: { limit?: number } = {}): Promise<Summary[]> {
-    const { hits } = await this.#db.queryEngine.query({
-      types: ['Summary'],
-      filters: { chatId: { eq: this.id } },
-      orderBy: { field: 'createdAt', direction: 'desc' },
-      limit: options.limit ?? 100,
-    });
-    return hits.map((hit) => hit.node as Summary);
+  summaries(options: { limit?: number } = {}): Promise<Summary[]> {
+    return this.#db.chatSummaries(this.id, options);
   }
 
   /** Chats related through shared entities and similarity edges, best first. */
   related(options: RelatedChatsOptions = {}): Promise<RelatedChat[]> {
-    return this.#db.queryEngine.relatedChats(this.id, options);
+    return this.#db.relatedChats(this.id, options);
   }
 
   /** Latest summary and topic. */
   digest(): Promise<ChatDigest> {
-    return this.#db.queryEngine.chatDigest(this.id);
+    return this.#db.chatDigest(this.id);
   }
 
   /** Changes fields of the chat (a partial patch; `null` removes an optional field). */
   async update(patch: NodePatch<'Chat'>): Promise<this> {
-    this.#node = (await this.#db.storage.updateNode(this.id, patch)) as ChatNode;
+    this.#node = (await this.#db.updateNode(this.id, patch)) as ChatNode;
     return this;
   }
 
   /** Reloads the node (to see a topic the weaver set). */
   async refresh(): Promise<this> {
-    this.#node = (await this.#db.storage.getNode(this.id)) as ChatNode;
+    this.#node = (await this.#db.getNode(this.id)) as ChatNode;
     return this;
   }
 
   /** Deletes the chat node with its edges and embeddings (its messages stay unless deleted too). */
   async delete(): Promise<void> {
-    await this.#db.storage.deleteNode(this.id);
+    await this.#db.deleteNode(this.id);
   }
 }

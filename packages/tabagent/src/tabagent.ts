@@ -8,19 +8,27 @@ import {
   type Embedding,
   type Message,
   type NewEdge,
+  type Summary,
   type NewNode,
   type NewNodeOf,
   type Node,
   type NodePatch,
+  type NewEmbedding,
   type NodeType,
+  NODE_TYPES,
   withFields,
 } from '@tabagent/common';
-import { openIndexedStorage, type Indexing, type VectorIndex, type DriftReport, type VectorDriftReport } from '@tabagent/indexing';
+import type { Readable, Writable } from 'node:stream';
+import { openIndexedStorage, type Indexing, type VectorIndex, type DriftReport, type VectorDriftReport, type VectorIndexStats } from '@tabagent/indexing';
 import { createMlBridge, createWorkerMlBridge, type MlBridge, type MlBridgeConfig } from '@tabagent/ml-bridge';
 import { ModelCache } from '@tabagent/model-cache';
 import {
   QueryEngine,
+  type ChatDigest,
+  type ChatMessagesOptions,
   type ConvergedQuery,
+  type RelatedChat,
+  type RelatedChatsOptions,
   type EntityMention,
   type EntityRef,
   type GraphPath,
@@ -36,15 +44,20 @@ import {
   importJsonl,
   Storage,
   type BackupManifest,
+  type BackupOptions,
   type ExportOptions,
   type ImportOptions,
   type ImportResult,
+  type InsertOptions,
   type StorageStats,
 } from '@tabagent/storage';
 import { TaskScheduler, type ActivityLevel } from '@tabagent/task-scheduler';
-import { Weaver, type WeaverStats } from '@tabagent/weaver';
+import { Weaver, type DeadLetter, type WeaverStats } from '@tabagent/weaver';
 import { Chat, type AddMessageInput } from './chat.js';
 import { matchesEventFilter, type EventFilter, type TabAgentEvent } from './events.js';
+import { mlHealthWithin, type HealthOptions, type TabAgentHealth } from './health.js';
+import { renameField } from './field-names.js';
+import { inferenceOf, type MlInference } from './inference.js';
 import { isMlBridge, resolveTabAgentOptions, type TabAgentOptions } from './options.js';
 
 export type TabAgentStatus = 'opening' | 'open' | 'closing' | 'closed';
@@ -92,15 +105,16 @@ export interface TabAgentStats {
  */
 export class TabAgent {
   readonly location: string;
-  readonly storage: Storage;
-  readonly indexing: Indexing;
-  readonly vectors: VectorIndex;
-  readonly queryEngine: QueryEngine;
-  readonly scheduler: TaskScheduler;
-  readonly ml: MlBridge;
+  readonly #storage: Storage;
+  readonly #indexing: Indexing;
+  readonly #vectors: VectorIndex;
+  readonly #queryEngine: QueryEngine;
+  readonly #scheduler: TaskScheduler;
+  readonly #ml: MlBridge;
   /** Undefined when opened with `weaver: false`. */
-  readonly weaver: Weaver | undefined;
+  readonly #weaver: Weaver | undefined;
   readonly #ownsMl: boolean;
+  readonly #inference: MlInference;
   #status: TabAgentStatus = 'open';
   #closing: Promise<void> | undefined;
   readonly #subscriptions = new Set<() => void>();
@@ -117,14 +131,15 @@ export class TabAgent {
     weaver: Weaver | undefined;
   }) {
     this.location = parts.location;
-    this.storage = parts.storage;
-    this.indexing = parts.indexing;
-    this.vectors = parts.vectors;
-    this.queryEngine = parts.queryEngine;
-    this.scheduler = parts.scheduler;
-    this.ml = parts.ml;
+    this.#storage = parts.storage;
+    this.#indexing = parts.indexing;
+    this.#vectors = parts.vectors;
+    this.#queryEngine = parts.queryEngine;
+    this.#scheduler = parts.scheduler;
+    this.#ml = parts.ml;
+    this.#inference = inferenceOf(parts.ml);
     this.#ownsMl = parts.ownsMl;
-    this.weaver = parts.weaver;
+    this.#weaver = parts.weaver;
   }
 
   /**
@@ -189,8 +204,12 @@ export class TabAgent {
   async createChat(input: CreateChatInput): Promise<Chat> {
     this.#requireOpen();
     if (input === null || typeof input !== 'object') throw new DbError('INVALID_ARGUMENT', 'chat must be an object', { details: { field: 'chat' } });
-    const node = (await this.storage.insertNode(withFields(input, { type: 'Chat' }) as NewNode)) as ChatNode;
-    return new Chat(this, node);
+    try {
+      const node = (await this.#storage.insertNode(withFields(input, { type: 'Chat' }) as NewNode)) as ChatNode;
+      return new Chat(this, node);
+    } catch (err) {
+      throw renameField(err, /^ops\.0\./u, '');
+    }
   }
 
   /**
@@ -205,19 +224,19 @@ export class TabAgent {
     }
     if (input === null || typeof input !== 'object') throw new DbError('INVALID_ARGUMENT', 'message must be an object', { details: { field: 'message' } });
     try {
-      return (await this.storage.insertNode(withFields(input, { type: 'Message', chatId }) as NewNode)) as Message;
+      return (await this.#storage.insertNode(withFields(input, { type: 'Message', chatId }) as NewNode)) as Message;
     } catch (err) {
       if (DbError.is(err) && err.code === 'NOT_FOUND' && err.details.id === chatId) {
         throw new DbError('NOT_FOUND', `chat ${chatId} does not exist`, { details: { field: 'chatId', id: chatId } });
       }
-      throw err;
+      throw renameField(err, /^ops\.0\./u, '');
     }
   }
 
   /** The chat with this id (`NOT_FOUND` when there is none, `INVALID_ARGUMENT` when it is not a chat). */
   async chat(id: string): Promise<Chat> {
     this.#requireOpen();
-    const node = await this.storage.getNode(id);
+    const node = await this.#storage.getNode(id);
     if (node.type !== 'Chat') throw new DbError('INVALID_ARGUMENT', `${id} is a ${node.type}, not a Chat`, { details: { field: 'id', id } });
     return new Chat(this, node);
   }
@@ -227,72 +246,159 @@ export class TabAgent {
     this.#requireOpen();
     const limit = options.limit ?? 50;
     const offset = options.offset ?? 0;
-    const { hits, total } = await this.queryEngine.query({ types: ['Chat'], orderBy: { field: 'createdAt', direction: 'desc' }, limit, offset });
+    const { hits, total } = await this.#queryEngine.query({ types: ['Chat'], orderBy: { field: 'createdAt', direction: 'desc' }, limit, offset });
     const page: Page<Chat> = { items: hits.map((hit) => new Chat(this, hit.node as ChatNode)), total: total ?? hits.length };
     if (total !== undefined && offset + hits.length < total) page.nextOffset = offset + hits.length;
     return page;
   }
 
-  // ── nodes, edges, embeddings ───────────────────────────────────────────────
-
-  /** Inserts nodes of any kind in one atomic batch. */
-  insertNodes(nodes: readonly NewNode[]): Promise<Node[]> {
+  /** Messages of a chat in conversation order, paged (default 50 per page). */
+  chatMessages(chatId: string, options: ChatMessagesOptions = {}): Promise<Page<Message>> {
     this.#requireOpen();
-    return this.storage.insertNodes(nodes);
+    return this.#queryEngine.chatMessages(chatId, options);
   }
 
-  insertNode(node: NewNode): Promise<Node> {
+  /** Summaries of a chat, newest first (at most `limit`, default 100). */
+  async chatSummaries(chatId: string, options: { limit?: number } = {}): Promise<Summary[]> {
     this.#requireOpen();
-    return this.storage.insertNode(node);
+    const { hits } = await this.#queryEngine.query({
+      types: ['Summary'],
+      filters: { chatId: { eq: chatId } },
+      orderBy: { field: 'createdAt', direction: 'desc' },
+      limit: options.limit ?? 100,
+    });
+    return hits.map((hit) => hit.node as Summary);
+  }
+
+  /** Chats related to a chat through shared entities and similarity edges, best first. */
+  relatedChats(chatId: string, options: RelatedChatsOptions = {}): Promise<RelatedChat[]> {
+    this.#requireOpen();
+    return this.#queryEngine.relatedChats(chatId, options);
+  }
+
+  /** A chat's latest summary and topic. */
+  chatDigest(chatId: string): Promise<ChatDigest> {
+    this.#requireOpen();
+    return this.#queryEngine.chatDigest(chatId);
+  }
+
+  // ── nodes, edges, embeddings ───────────────────────────────────────────────
+
+  /**
+   * Inserts nodes of any kind in one atomic batch. A batch entry's error names it
+   * `nodes.N` (e.g. `details.field === 'nodes.3.content'`).
+   *
+   * @example
+   * await db.insertNodes([{ type: 'Bookmark', url: 'https://example.org', title: 'Example' }], { ifExists: 'ignore' });
+   */
+  async insertNodes(nodes: readonly NewNode[], options: InsertOptions = {}): Promise<Node[]> {
+    this.#requireOpen();
+    try {
+      return await this.#storage.insertNodes(nodes, options);
+    } catch (err) {
+      throw renameField(err, /^ops(?=\.|$)/u, 'nodes');
+    }
+  }
+
+  /** How many nodes of this kind there are (every kind when omitted). */
+  async countNodes(type?: NodeType): Promise<number> {
+    this.#requireOpen();
+    if (type !== undefined) return this.#storage.countNodes(type);
+    let total = 0;
+    for (const t of NODE_TYPES) total += await this.#storage.countNodes(t);
+    return total;
+  }
+
+  /** The sequence number of the last committed change. */
+  get lastSeq(): number {
+    this.#requireOpen();
+    return this.#storage.lastSeq;
+  }
+
+  /** Inserts one node; an invalid field is named as in the node (`content`). */
+  async insertNode(node: NewNode, options: InsertOptions = {}): Promise<Node> {
+    this.#requireOpen();
+    try {
+      return await this.#storage.insertNode(node, options);
+    } catch (err) {
+      throw renameField(err, /^ops\.0\./u, '');
+    }
   }
 
   getNode(id: string): Promise<Node> {
     this.#requireOpen();
-    return this.storage.getNode(id);
+    return this.#storage.getNode(id);
   }
 
   getNodes(ids: readonly string[]): Promise<(Node | undefined)[]> {
     this.#requireOpen();
-    return this.storage.getNodes(ids);
+    return this.#storage.getNodes(ids);
   }
 
-  updateNode<T extends NodeType>(id: string, patch: NodePatch<T> | Record<string, unknown>): Promise<Node> {
+  /** Applies a partial patch (`null` removes an optional field); an invalid field is named `patch.<field>`, as in an `{ id, patch }` call. */
+  async updateNode<T extends NodeType>(id: string, patch: NodePatch<T> | Record<string, unknown>): Promise<Node> {
     this.#requireOpen();
-    return this.storage.updateNode(id, patch);
+    try {
+      return await this.#storage.updateNode(id, patch);
+    } catch (err) {
+      throw renameField(err, /^ops\.0\./u, '');
+    }
   }
 
   /** Deletes a node with its edges and embeddings; the weaver cleans up what it derived. */
   deleteNode(id: string): Promise<void> {
     this.#requireOpen();
-    return this.storage.deleteNode(id);
+    return this.#storage.deleteNode(id);
   }
 
-  insertEdge(edge: NewEdge): Promise<Edge> {
+  /** Inserts one edge; an invalid field is named as in the edge (`sourceId`). */
+  async insertEdge(edge: NewEdge, options: InsertOptions = {}): Promise<Edge> {
     this.#requireOpen();
-    return this.storage.insertEdge(edge);
+    try {
+      return await this.#storage.insertEdge(edge, options);
+    } catch (err) {
+      throw renameField(err, /^ops\.0\./u, '');
+    }
   }
 
   getEdge(id: string): Promise<Edge> {
     this.#requireOpen();
-    return this.storage.getEdge(id);
+    return this.#storage.getEdge(id);
   }
 
   deleteEdge(id: string): Promise<void> {
     this.#requireOpen();
-    return this.storage.deleteEdge(id);
+    return this.#storage.deleteEdge(id);
   }
 
   /** Edges from or to a node. */
   edgesOf(nodeId: string): Promise<Edge[]> {
     this.#requireOpen();
-    return this.storage.edgesOf(nodeId);
+    return this.#storage.edgesOf(nodeId);
+  }
+
+  /**
+   * Stores vectors for nodes (replacing one of the same node and model); the vector
+   * index picks them up. A batch entry's error names it `embeddings.N`.
+   *
+   * @example
+   * const [vector] = await db.inference.embed([message.content]);
+   * await db.putEmbeddings([{ nodeId: message.id, model: db.inference.info().embedding.model, vector: new Float32Array(vector!) }]);
+   */
+  async putEmbeddings(embeddings: readonly NewEmbedding[]): Promise<Embedding[]> {
+    this.#requireOpen();
+    try {
+      return await this.#storage.putEmbeddings(embeddings);
+    } catch (err) {
+      throw renameField(err, /^ops(?=\.|$)/u, 'embeddings');
+    }
   }
 
   /** The node's embedding in the active model's space (else any), or undefined. */
   async embeddingFor(nodeId: string): Promise<Embedding | undefined> {
     this.#requireOpen();
-    const embeddings = await this.storage.embeddingsOf(nodeId);
-    const model = this.ml.info().embedding.model;
+    const embeddings = await this.#storage.embeddingsOf(nodeId);
+    const model = this.#ml.info().embedding.model;
     return embeddings.find((e) => e.model === model) ?? embeddings[0];
   }
 
@@ -301,7 +407,7 @@ export class TabAgent {
   /** A converged query (filters → graph → keyword/semantic ranking); `semantic.text` is embedded by the active provider. */
   query(query: ConvergedQuery, options: QueryOptions = {}): Promise<QueryResult> {
     this.#requireOpen();
-    return this.queryEngine.query(query, options);
+    return this.#queryEngine.query(query, options);
   }
 
   /**
@@ -323,25 +429,53 @@ export class TabAgent {
     if (mode !== 'semantic') query.keyword = text;
     if (mode !== 'keyword') query.semantic = threshold === undefined ? { text } : { text, threshold };
     if (explain !== undefined) query.explain = explain;
-    return this.queryEngine.query(query, queryOptions);
+    return this.#queryEngine.query(query, queryOptions);
   }
 
   /** Shortest path between two nodes (bidirectional BFS), or undefined. */
   findShortestPath(from: string, to: string, options: ShortestPathOptions = {}): Promise<GraphPath | undefined> {
     this.#requireOpen();
-    return this.queryEngine.findShortestPath(from, to, options);
+    return this.#queryEngine.findShortestPath(from, to, options);
   }
 
   /** Entities a node mentions, most confident first. */
   entitiesMentionedIn(nodeId: string): Promise<EntityMention[]> {
     this.#requireOpen();
-    return this.queryEngine.entitiesMentionedBy(nodeId);
+    return this.#queryEngine.entitiesMentionedBy(nodeId);
   }
 
   /** Nodes mentioning an entity (by id or by type and label), newest first. */
   nodesMentioning(entity: EntityRef, options: NodesMentioningOptions = {}): Promise<Page<Node>> {
     this.#requireOpen();
-    return this.queryEngine.nodesMentioning(entity, options);
+    return this.#queryEngine.nodesMentioning(entity, options);
+  }
+
+  /** The vector index's state: readiness, vectors held, lag behind the change log. */
+  vectorStats(): VectorIndexStats {
+    this.#requireOpen();
+    return this.#vectors.stats();
+  }
+
+  /**
+   * Resolves when the vector index has loaded (searches before that are answered exactly).
+   * `TIMEOUT` after `timeoutMs`, `ABORTED` when `signal` aborts.
+   */
+  whenVectorsReady(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
+    this.#requireOpen();
+    return this.#vectors.whenReady(options);
+  }
+
+  // ── ML ────────────────────────────────────────────────────────────────────
+
+  /**
+   * The active ML provider's inference calls (embed, extract entities, summarize, info,
+   * health). The database owns the provider: the view has no `close()`.
+   *
+   * @example
+   * const model = db.inference.info().embedding.model;
+   */
+  get inference(): MlInference {
+    return this.#inference;
   }
 
   // ── activity and the weaver ───────────────────────────────────────────────
@@ -349,28 +483,59 @@ export class TabAgent {
   /** Says the user is active now (background work steps aside; it decays by itself). */
   reportActivity(): void {
     this.#requireOpen();
-    this.scheduler.reportActivity();
+    this.#scheduler.reportActivity();
   }
 
   /** Sets the activity level: `high` (chatting), `low`, `sleep` (idle). */
   setActivityLevel(level: ActivityLevel): void {
     this.#requireOpen();
-    this.scheduler.setActivityLevel(level);
+    this.#scheduler.setActivityLevel(level);
   }
 
   get activityLevel(): ActivityLevel {
-    return this.scheduler.activityLevel;
+    return this.#scheduler.activityLevel;
+  }
+
+  /** False when the database was opened with `weaver: false`. */
+  get weaverEnabled(): boolean {
+    return this.#weaver !== undefined;
+  }
+
+  /**
+   * Work the weaver gave up on after every retry, oldest first (`UNSUPPORTED` without a weaver).
+   *
+   * @example
+   * for (const letter of await db.deadLetters({ limit: 10 })) console.log(letter.id, letter.error.code);
+   */
+  deadLetters(options: { limit?: number } = {}): Promise<DeadLetter[]> {
+    return this.#requireWeaver().deadLetters.list(options);
+  }
+
+  /** Queues dead letters again (all when `ids` is omitted); returns how many were queued. */
+  retryDeadLetters(ids?: readonly string[]): Promise<number> {
+    return this.#requireWeaver().deadLetters.retry(ids);
+  }
+
+  /** Deletes dead letters (all when `ids` is omitted); returns how many were deleted. */
+  purgeDeadLetters(ids?: readonly string[]): Promise<number> {
+    return this.#requireWeaver().deadLetters.purge(ids);
+  }
+
+  #requireWeaver(): Weaver {
+    this.#requireOpen();
+    if (this.#weaver === undefined) throw new DbError('UNSUPPORTED', 'the weaver is not running (the database was opened without background enrichment)');
+    return this.#weaver;
   }
 
   /** The weaver's progress, or undefined without one. */
   weaverStatus(): WeaverStats | undefined {
-    return this.weaver?.stats();
+    return this.#weaver?.stats();
   }
 
   /** Resolves when the weaver has enriched everything written so far. */
   async whenEnriched(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
     this.#requireOpen();
-    await this.weaver?.whenIdle(options);
+    await this.#weaver?.whenIdle(options);
   }
 
   /**
@@ -393,11 +558,11 @@ export class TabAgent {
       if (info.kind !== undefined) event.nodeKind = info.kind;
       if (matchesEventFilter(event, filter)) listener(event);
     };
-    this.storage.on('change', onChange);
-    this.weaver?.on('enriched', onEnriched);
+    this.#storage.on('change', onChange);
+    this.#weaver?.on('enriched', onEnriched);
     const stop = (): void => {
-      this.storage.off('change', onChange);
-      this.weaver?.off('enriched', onEnriched);
+      this.#storage.off('change', onChange);
+      this.#weaver?.off('enriched', onEnriched);
     };
     this.#subscriptions.add(stop);
     return () => {
@@ -406,40 +571,57 @@ export class TabAgent {
     };
   }
 
+  /** How many {@link subscribe} listeners are active (a transport's leak check). */
+  get subscriberCount(): number {
+    return this.#subscriptions.size;
+  }
+
   // ── maintenance ───────────────────────────────────────────────────────────
 
   /** Compares every index with the data. */
   async verify(options: { signal?: AbortSignal } = {}): Promise<{ indexes: DriftReport[]; vectors: VectorDriftReport }> {
     this.#requireOpen();
-    const indexes = await this.indexing.verify(options);
-    const vectors = await this.vectors.verify();
+    const indexes = await this.#indexing.verify(options);
+    const vectors = await this.#vectors.verify();
     return { indexes, vectors };
   }
 
   /** Rebuilds the indexes from the data (`tabagent reindex`). */
   async reindex(options: { signal?: AbortSignal } = {}): Promise<Record<string, number>> {
     this.#requireOpen();
-    const written = await this.indexing.rebuild(options);
-    const vector = await this.vectors.rebuild();
+    const written = await this.#indexing.rebuild(options);
+    const vector = await this.#vectors.rebuild();
     return { ...written, vector: vector.vectors };
   }
 
-  /** A consistent copy of the database in an empty directory. */
-  backup(dir: string): Promise<BackupManifest> {
+  /**
+   * A consistent copy of the database in an empty directory; `onProgress` hears the
+   * entries copied so far, `signal` cancels.
+   *
+   * @example
+   * await db.backup('/backups/today', { onProgress: (n) => bar.update(n) });
+   */
+  backup(dir: string, options: BackupOptions = {}): Promise<BackupManifest> {
     this.#requireOpen();
-    return backupStorage(this.storage, dir);
+    return backupStorage(this.#storage, dir, options);
   }
 
-  /** Every record as JSONL; returns the number of records written. */
-  export(target: string, options: ExportOptions = {}): Promise<number> {
+  /**
+   * Every record as JSON Lines into a file or a stream (left open); returns the number
+   * of records written.
+   *
+   * @example
+   * await db.export(process.stdout, { onProgress: (n) => bar.update(n) });
+   */
+  export(target: string | Writable, options: ExportOptions = {}): Promise<number> {
     this.#requireOpen();
-    return exportJsonl(this.storage, target, options);
+    return exportJsonl(this.#storage, target, options);
   }
 
-  /** Imports a JSONL export. */
-  import(source: string, options: ImportOptions = {}): Promise<ImportResult> {
+  /** Imports a JSON Lines export from a file or a stream. */
+  import(source: string | Readable, options: ImportOptions = {}): Promise<ImportResult> {
     this.#requireOpen();
-    return importJsonl(this.storage, source, options);
+    return importJsonl(this.#storage, source, options);
   }
 
   /** Every component's state (`NOT_OPEN` once closed: the components are gone). */
@@ -448,18 +630,45 @@ export class TabAgent {
     return {
       status: this.#status,
       location: this.location,
-      storage: { status: this.storage.status, lastSeq: this.storage.lastSeq },
-      vectors: this.vectors.stats(),
-      scheduler: { ...this.scheduler.stats(), activityLevel: this.scheduler.activityLevel },
-      ml: { ...this.ml.info(), status: this.ml.status },
-      weaver: this.weaver?.stats(),
+      storage: { status: this.#storage.status, lastSeq: this.#storage.lastSeq },
+      vectors: this.#vectors.stats(),
+      scheduler: { ...this.#scheduler.stats(), activityLevel: this.#scheduler.activityLevel },
+      ml: { ...this.#ml.info(), status: this.#ml.status },
+      weaver: this.#weaver?.stats(),
+    };
+  }
+
+  /**
+   * Every component's state, in any status (a closed database still answers, with what
+   * can be known), with the ML provider's own health check.
+   *
+   * @example
+   * const health = await db.health();
+   * if (!health.ml.ok) console.warn(health.ml.detail);
+   */
+  async health(options: HealthOptions = {}): Promise<TabAgentHealth> {
+    const status = this.#status;
+    const info = this.#ml.info();
+    const ml =
+      status === 'open'
+        ? await mlHealthWithin(() => this.#ml.health(), this.#ml.status, options.mlTimeoutMs ?? 1_000)
+        : { ok: false, status: this.#ml.status, detail: `database is ${status}` };
+    const lastSeq = readSafely(() => this.#storage.lastSeq);
+    const weaver = readSafely(() => this.#weaver?.stats());
+    return {
+      status,
+      storage: lastSeq === undefined ? { status: this.#storage.status } : { status: this.#storage.status, lastSeq },
+      vectors: this.#vectors.stats(),
+      scheduler: { ...this.#scheduler.stats(), activityLevel: this.#scheduler.activityLevel },
+      ml: { ...info, ...ml },
+      weaver: weaver === undefined ? { enabled: this.#weaver !== undefined } : { enabled: true, stats: weaver },
     };
   }
 
   /** What storage holds on disk: change-log entries and position, durable consumer cursors, bytes. */
   storageStats(): Promise<StorageStats> {
     this.#requireOpen();
-    return this.storage.stats();
+    return this.#storage.stats();
   }
 
   /** Closes the weaver, the query engine, the scheduler, ML, the indexes and storage, in that order. Idempotent. */
@@ -468,12 +677,12 @@ export class TabAgent {
       this.#status = 'closing';
       for (const stop of this.#subscriptions) stop();
       this.#subscriptions.clear();
-      await Promise.allSettled([this.weaver?.close()]);
-      await Promise.allSettled([this.queryEngine.close()]);
-      await Promise.allSettled([this.scheduler.close({ abortRunning: true })]);
-      await Promise.allSettled([this.#ownsMl ? this.ml.close() : undefined]);
+      await Promise.allSettled([this.#weaver?.close()]);
+      await Promise.allSettled([this.#queryEngine.close()]);
+      await Promise.allSettled([this.#scheduler.close({ abortRunning: true })]);
+      await Promise.allSettled([this.#ownsMl ? this.#ml.close() : undefined]);
       // Closes its extensions in reverse order: the vector index (saving a snapshot), the indexes.
-      await this.storage.close();
+      await this.#storage.close();
       this.#status = 'closed';
     })();
     return this.#closing;
@@ -481,6 +690,14 @@ export class TabAgent {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+}
+
+function readSafely<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
   }
 }
 

@@ -22,7 +22,7 @@ describe('TabAgent with the weaver (builtin ML in a worker thread)', () => {
     await db.whenEnriched({ timeoutMs: 60_000 });
 
     const embedding = await db.embeddingFor(msg.id);
-    expect(embedding?.dims).toBe(db.ml.info().embedding.dimensions);
+    expect(embedding?.dims).toBe(db.inference.info().embedding.dimensions);
     const labels = (await db.entitiesMentionedIn(msg.id)).map((m) => m.entity.label).sort();
     expect(labels).toEqual(expect.arrayContaining(['Alice', 'Bob', 'Paris']));
     expect(events.some((e) => e.kind === 'enriched' && e.nodeId === msg.id)).toBe(true);

@@ -48,9 +48,9 @@ describe('TabAgent facade (without the weaver)', () => {
 
     // Without the weaver nothing is embedded yet: embed by hand with the active provider.
     const nodes = [paris, ...(await chat.messages()).items.filter((m) => m.id !== paris.id)];
-    const vectors = await db.ml.embed(nodes.map((n) => n.content));
-    await db.storage.putEmbeddings(
-      nodes.map((n, i) => ({ nodeId: n.id, model: db.ml.info().embedding.model, vector: new Float32Array(vectors[i]!), contentHash: String(i) })),
+    const vectors = await db.inference.embed(nodes.map((n) => n.content));
+    await db.putEmbeddings(
+      nodes.map((n, i) => ({ nodeId: n.id, model: db.inference.info().embedding.model, vector: new Float32Array(vectors[i]!), contentHash: String(i) })),
     );
     const semantic = await db.search('museum in paris', { mode: 'semantic', types: ['Message'] });
     expect(semantic.hits[0]?.node.id).toBe(paris.id);
@@ -148,8 +148,8 @@ describe('right after open', () => {
       const texts = ['the museum in paris was wonderful', 'my bicycle needs new tyres', 'a recipe for lemon cake'];
       const messages = [];
       for (const content of texts) messages.push(await chat.addMessage({ sender: 'a', role: 'user', content }));
-      const vectors = await db.ml.embed(texts);
-      await db.storage.putEmbeddings(messages.map((m, i) => ({ nodeId: m.id, model: db.ml.info().embedding.model, vector: new Float32Array(vectors[i]!), contentHash: String(i) })));
+      const vectors = await db.inference.embed(texts);
+      await db.putEmbeddings(messages.map((m, i) => ({ nodeId: m.id, model: db.inference.info().embedding.model, vector: new Float32Array(vectors[i]!), contentHash: String(i) })));
       target = messages[2]!.id;
     }
     await using db = await open(dir);

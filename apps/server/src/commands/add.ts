@@ -69,7 +69,7 @@ export function registerAdd(program: Command): void {
         const o = ctx.command.opts<{ file?: string; ifExists: 'error' | 'ignore' | 'replace' }>();
         const input = await readJsonInput({ ...(json === undefined ? {} : { arg: json }), ...(o.file === undefined ? {} : { file: o.file }), what: 'node' });
         const list = Array.isArray(input) ? input : [input];
-        const nodes = await ctx.withDatabase((db) => db.storage.insertNodes(list as NewNode[], { ifExists: o.ifExists }));
+        const nodes = await ctx.withDatabase((db) => db.insertNodes(list as NewNode[], { ifExists: o.ifExists }));
         printNodes(ctx, nodes, !Array.isArray(input));
       }),
     );

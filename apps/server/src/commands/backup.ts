@@ -47,9 +47,8 @@ export function registerBackup(program: Command): void {
       action(async (ctx, dir: string) => {
         const manifest = await ctx.withDatabase(async (db) => {
           const bar = ctx.output.progressBar({ label: 'backup', unit: 'entries' });
-          const { backupStorage } = await storageModule();
           try {
-            return await backupStorage(db.storage, dir, { onProgress: (n) => bar.update(n) });
+            return await db.backup(dir, { onProgress: (n) => bar.update(n) });
           } finally {
             bar.stop();
           }

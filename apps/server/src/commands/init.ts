@@ -14,8 +14,8 @@ export function registerInit(program: Command): void {
         const result = await ctx.withDatabase(async (db) => ({
           dataDir: db.location,
           modelDir: config.modelDir,
-          lastSeq: db.storage.lastSeq,
-          ml: db.ml.info().provider,
+          lastSeq: db.lastSeq,
+          ml: db.inference.info().provider,
         }));
         ctx.output.result(result, (r) =>
           [`database ready in ${r.dataDir} (${r.lastSeq === 0 ? 'empty' : `change log at ${r.lastSeq}`})`, `models in ${r.modelDir}`, `ML provider: ${r.ml}`].join('\n'),

@@ -27,7 +27,7 @@ export function registerMaintenance(program: Command): void {
     .action(
       action(async (ctx) => {
         const report = await ctx.withDatabase(async (db) => {
-          await db.vectors.whenReady();
+          await db.whenVectorsReady();
           return db.verify();
         });
         const all = [...report.indexes, report.vectors];

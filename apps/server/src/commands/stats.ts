@@ -9,7 +9,7 @@ export type DatabaseStats = TabAgentStats & { nodes: Record<string, number> };
 /** Node counts per kind plus every component's state. */
 export async function databaseStats(db: TabAgent): Promise<DatabaseStats> {
   const nodes: Record<string, number> = {};
-  for (const type of NODE_TYPES) nodes[type] = await db.storage.countNodes(type);
+  for (const type of NODE_TYPES) nodes[type] = await db.countNodes(type);
   return { ...db.stats(), nodes };
 }
 

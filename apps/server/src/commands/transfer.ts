@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { DbError, NODE_TYPES } from '@tabagent/common';
+import { DbError } from '@tabagent/common';
 import type { IfExists } from '@tabagent/storage';
 import { action } from '../context.js';
 
@@ -15,14 +15,12 @@ export function registerTransfer(program: Command): void {
       action(async (ctx, file: string) => {
         const toStdout = file === '-';
         if (toStdout && ctx.output.json) throw new DbError('INVALID_ARGUMENT', 'export to stdout cannot be combined with --json', { details: { field: 'file' } });
-        const { exportJsonl } = await import('@tabagent/storage');
         const records = await ctx.withDatabase(async (db) => {
-          let nodes = 0;
-          for (const type of NODE_TYPES) nodes += await db.storage.countNodes(type);
+          const nodes = await db.countNodes();
           // Edges and embeddings are not counted up front: the bar's total grows past the nodes.
           const bar = ctx.output.progressBar({ label: 'export', unit: 'records', total: nodes });
           try {
-            return await exportJsonl(db.storage, toStdout ? process.stdout : file, {
+            return await db.export(toStdout ? process.stdout : file, {
               onProgress: (n) => {
                 if (n > nodes) bar.setTotal(n);
                 bar.update(n);
@@ -54,14 +52,13 @@ export function registerTransfer(program: Command): void {
                 throw new DbError('NOT_FOUND', `cannot read ${file}: ${cause.message}`, { cause, details: { field: 'file' } });
               },
             );
-        const { importJsonl } = await import('@tabagent/storage');
         const result = await ctx.withDatabase(async (db) => {
           const input = fromStdin ? process.stdin : createReadStream(file);
           const bar = ctx.output.progressBar({ label: 'import', unit: 'bytes', total: size });
           let bytes = 0;
           if (!fromStdin) input.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
           try {
-            return await importJsonl(db.storage, input, {
+            return await db.import(input, {
               ifExists: o.ifExists,
               ...(o.batchSize === undefined ? {} : { batchSize: o.batchSize }),
               onProgress: (records) => bar.update(fromStdin ? records : bytes, `${records.toLocaleString('en-US')} records`),

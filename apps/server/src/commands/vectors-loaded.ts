@@ -10,5 +10,5 @@ const VECTOR_WAIT_MS = 30_000;
  * snapshot loads in well under a second). On timeout or failure the query runs anyway.
  */
 export async function vectorsLoaded(db: TabAgent): Promise<void> {
-  await db.vectors.whenReady({ timeoutMs: VECTOR_WAIT_MS }).catch(() => undefined);
+  await db.whenVectorsReady({ timeoutMs: VECTOR_WAIT_MS }).catch(() => undefined);
 }

@@ -53,7 +53,7 @@ export function registerWeaver(program: Command): void {
       action(async (ctx) => {
         const { limit } = ctx.command.opts<{ limit: number }>();
         await requireWeaver(ctx);
-        const letters = await ctx.withDatabase(async (db) => db.weaver!.deadLetters.list({ limit }), { weaver: true });
+        const letters = await ctx.withDatabase(async (db) => db.deadLetters({ limit }), { weaver: true });
         ctx.output.result(letters, (ls) =>
           ls.length === 0
             ? 'no dead letters'
@@ -77,7 +77,7 @@ export function registerWeaver(program: Command): void {
         const result = await ctx.withDatabase(
           async (db) => {
             db.setActivityLevel('sleep');
-            const queued = await db.weaver!.deadLetters.retry(ids.length > 0 ? ids : undefined);
+            const queued = await db.retryDeadLetters(ids.length > 0 ? ids : undefined);
             await db.whenEnriched({ timeoutMs: timeout });
             return { queued, deadLetters: db.weaverStatus()!.deadLetters };
           },
@@ -94,7 +94,7 @@ export function registerWeaver(program: Command): void {
     .action(
       action(async (ctx, ids: string[]) => {
         await requireWeaver(ctx);
-        const purged = await ctx.withDatabase(async (db) => db.weaver!.deadLetters.purge(ids.length > 0 ? ids : undefined), { weaver: true });
+        const purged = await ctx.withDatabase(async (db) => db.purgeDeadLetters(ids.length > 0 ? ids : undefined), { weaver: true });
         ctx.output.result({ purged }, (r) => `purged ${r.purged} dead letter${r.purged === 1 ? '' : 's'}`);
       }),
     );

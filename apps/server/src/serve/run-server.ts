@@ -56,7 +56,7 @@ export async function runServer(ctx: CommandContext, options: RunServerOptions):
     await shutdown(logger);
     throw err;
   }
-  const ml = db.ml.info();
+  const ml = db.inference.info();
   const ready = {
     event: 'ready',
     mode: options.mode,
@@ -65,12 +65,12 @@ export async function runServer(ctx: CommandContext, options: RunServerOptions):
     dataDir: db.location,
     modelDir: config.modelDir,
     ml: { provider: ml.provider, quality: ml.quality, embeddingModel: ml.embedding.model },
-    weaver: db.weaver !== undefined,
+    weaver: db.weaverEnabled,
     pid: process.pid,
   };
   // People read stderr; scripts wait for the ready line, which comes last.
   for (const t of running) ctx.output.note(t.banner);
-  ctx.output.note(`database in ${db.location} (ML: ${ml.provider}${db.weaver ? ', weaver on' : ', weaver off'}); ${stdio ? 'closing stdin or ' : ''}Ctrl-C stops`);
+  ctx.output.note(`database in ${db.location} (ML: ${ml.provider}${db.weaverEnabled ? ', weaver on' : ', weaver off'}); ${stdio ? 'closing stdin or ' : ''}Ctrl-C stops`);
   (stdio === undefined ? process.stdout : process.stderr).write(`${JSON.stringify(ready)}\n`);
 
   const ended = running.flatMap((t) =>

@@ -28,7 +28,7 @@ export interface MlInferenceServiceOptions {
  * server.addService(definition, implementation);
  */
 export function createMlInferenceService(
-  bridge: MlBridge,
+  bridge: Pick<MlBridge, 'embed' | 'extractEntities' | 'summarize' | 'info' | 'health'>,
   options: MlInferenceServiceOptions = {},
 ): { definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation } {
   const unary =

@@ -73,6 +73,7 @@ const RPCS: Record<string, Rpc> = {
         metadata: struct(r.metadata),
         tags: list(r.tags),
         replyToId: r.replyToId,
+        attachmentIds: list(r.attachmentIds),
       }),
     response: (n: Node) => nodeToProto(n),
   },

@@ -63,7 +63,7 @@ export async function startGrpcServer(db: TabAgent, options: GrpcServerOptions =
     Subscribe: subscribeHandler(db, { token: o.token, maxQueued: o.maxQueuedEvents, registry: subscriptions }),
   });
   if (o.ml) {
-    const ml = createMlInferenceService(db.ml, o.token === undefined ? {} : { token: o.token });
+    const ml = createMlInferenceService(db.inference, o.token === undefined ? {} : { token: o.token });
     server.addService(ml.definition, ml.implementation);
   }
   const credentials = o.credentials ?? grpc.ServerCredentials.createInsecure();

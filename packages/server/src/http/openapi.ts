@@ -3,6 +3,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { SERVER_VERSION } from '../version.js';
+import { withOperationExamples } from './openapi-examples.js';
 import type { ResolvedHttpServerOptions } from './options.js';
 import { apiSchemas } from './schemas/api-registry.js';
 import { EVENTS_PATH, eventsPathItem } from './websocket/event-routes.js';
@@ -84,7 +85,7 @@ export async function registerOpenApi(app: FastifyInstance, options: ResolvedHtt
       ...(options.token === undefined ? {} : { security: [{ bearerAuth: [] }] }),
     },
     transform: createJsonSchemaTransform({ schemaRegistry: apiSchemas, skipList: [OPENAPI_PATH, DOCS_PATH, `${DOCS_PATH}/*`] }),
-    transformObject: (document) => withoutUnusedSchemas(withPath(componentsOf(document), EVENTS_PATH, eventsPathItem)),
+    transformObject: (document) => withOperationExamples(withoutUnusedSchemas(withPath(componentsOf(document), EVENTS_PATH, eventsPathItem))),
   });
   if (options.docs) {
     await app.register(fastifySwaggerUi, { routePrefix: DOCS_PATH, uiConfig: { deepLinking: true, tryItOutEnabled: true } });

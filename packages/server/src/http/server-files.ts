@@ -2,7 +2,8 @@ import type { EventEmitter } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { DbError } from '@tabagent/common';
-import { backupStorage, exportJsonl, importJsonl, type BackupManifest, type ImportOptions, type ImportResult, type Storage } from '@tabagent/storage';
+import type { BackupManifest, ImportOptions, ImportResult } from '@tabagent/storage';
+import type { TabAgent } from 'tabagent';
 
 /** Paths a client names are its input: a file that cannot be used is a 4xx naming the field, never an unhandled stream error. */
 function fileError(err: unknown, path: string, field: string): DbError {
@@ -29,11 +30,11 @@ function failureOf(stream: EventEmitter, path: string): Promise<never> {
 }
 
 /** Exports the database as JSON Lines into a file on the server; returns the records written. */
-export async function exportToFile(storage: Storage, path: string, options: { signal?: AbortSignal } = {}): Promise<number> {
+export async function exportToFile(db: TabAgent, path: string, options: { signal?: AbortSignal } = {}): Promise<number> {
   const out = (await openFile(path, 'w')).createWriteStream();
   const failed = failureOf(out, path);
   try {
-    const records = await Promise.race([exportJsonl(storage, out, options), failed]);
+    const records = await Promise.race([db.export(out, options), failed]);
     out.end();
     await Promise.race([finished(out), failed]);
     return records;
@@ -43,20 +44,20 @@ export async function exportToFile(storage: Storage, path: string, options: { si
 }
 
 /** Imports a JSON Lines export from a file on the server. */
-export async function importFromFile(storage: Storage, path: string, options: ImportOptions = {}): Promise<ImportResult> {
+export async function importFromFile(db: TabAgent, path: string, options: ImportOptions = {}): Promise<ImportResult> {
   const input = (await openFile(path, 'r')).createReadStream();
   const failed = failureOf(input, path);
   try {
-    return await Promise.race([importJsonl(storage, input, options), failed]);
+    return await Promise.race([db.import(input, options), failed]);
   } finally {
     input.destroy();
   }
 }
 
 /** A consistent copy of the database into a directory on the server. */
-export async function backupToDir(storage: Storage, dir: string, options: { signal?: AbortSignal } = {}): Promise<BackupManifest> {
+export async function backupToDir(db: TabAgent, dir: string, options: { signal?: AbortSignal } = {}): Promise<BackupManifest> {
   try {
-    return await backupStorage(storage, dir, options);
+    return await db.backup(dir, options);
   } catch (err) {
     throw err instanceof DbError ? err : fileError(err, dir, 'dir');
   }

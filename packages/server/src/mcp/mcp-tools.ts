@@ -1,8 +1,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { DbError, edgeTypeSchema, idSchema, messageRoleSchema, metadataSchema, NODE_TYPES, nodeText, type Node } from '@tabagent/common';
+import { DbError, edgeTypeSchema, idSchema, NODE_TYPES, nodeText, type Message, type Node } from '@tabagent/common';
+import type { EntityMention, GraphPath, Page, QueryResult } from '@tabagent/query';
 import type { TabAgent } from 'tabagent';
+import { invokeOperation, newMessageParams } from '../operations/index.js';
 
 /** Characters of node text shown per hit; the full node is one `get-node` away. */
 const SNIPPET = 300;
@@ -55,19 +57,20 @@ export function registerMcpTools(server: McpServer, db: TabAgent): void {
       title: 'Remember',
       description:
         'Store a message or note in long-term memory. With chatId it is appended to that chat; otherwise to the chat titled chatTitle (default "Memory"), created if needed. TabAgent then embeds it, links the people, places and things it mentions, and summarises the chat in the background.',
+      // The catalogue's message fields (chats.addMessage), with defaults an assistant needs not spell out.
       inputSchema: {
-        content: z.string().min(1).max(100_000).describe('The text to remember'),
+        ...newMessageParams.shape,
+        content: newMessageParams.shape.content.min(1).max(100_000).describe('The text to remember'),
         chatId: idSchema.optional().describe('Chat to add it to'),
         chatTitle: z.string().min(1).max(2_000).optional().describe('Title of the chat to use when chatId is not given (default "Memory")'),
-        sender: z.string().min(1).max(1_000).default('assistant').describe('Who said it'),
-        role: messageRoleSchema.default('user'),
-        metadata: metadataSchema.optional(),
+        sender: newMessageParams.shape.sender.default('assistant').describe('Who said it'),
+        role: newMessageParams.shape.role.default('user'),
       },
     },
-    guarded(async ({ content, chatId, chatTitle, sender, role, metadata }) => {
+    guarded(async ({ chatId, chatTitle, ...message }, signal) => {
       const chat = chatId !== undefined ? await db.chat(chatId) : await chatTitled(db, chatTitle ?? 'Memory');
-      const message = await chat.addMessage({ sender, role, content, ...(metadata === undefined ? {} : { metadata }) });
-      return { remembered: true, messageId: message.id, chatId: chat.id, chatTitle: chat.title };
+      const stored = (await invokeOperation(db, 'chats.addMessage', { ...message, chatId: chat.id }, { signal })) as Message;
+      return { remembered: true, messageId: stored.id, chatId: chat.id, chatTitle: chat.title };
     }),
   );
 
@@ -76,16 +79,22 @@ export function registerMcpTools(server: McpServer, db: TabAgent): void {
     {
       title: 'Recall',
       description: 'Search memory by keywords and meaning at once (hybrid search). Returns the best matches with a snippet, their ids and scores.',
-      inputSchema: {
-        query: z.string().trim().min(1).max(10_000).describe('What to look for'),
-        limit: limit(50, 5),
-        types: z.array(z.enum(NODE_TYPES)).min(1).optional().describe('Only these node kinds (e.g. ["Message"])'),
-        chatId: idSchema.optional().describe('Only within this chat'),
-        mode: z.enum(['hybrid', 'semantic', 'keyword']).default('hybrid'),
-      },
+      // The catalogue's search input (`text`, or its alias `query`), with an assistant-sized default page.
+      inputSchema: z
+        .strictObject({
+          text: z.string().trim().min(1).max(10_000).optional().describe('What to look for'),
+          query: z.string().trim().min(1).max(10_000).optional().describe('Alias of text'),
+          limit: limit(50, 5),
+          types: z.array(z.enum(NODE_TYPES)).min(1).optional().describe('Only these node kinds (e.g. ["Message"])'),
+          chatId: idSchema.optional().describe('Only within this chat'),
+          mode: z.enum(['hybrid', 'semantic', 'keyword']).default('hybrid'),
+        })
+        .superRefine((a, ctx) => {
+          if ((a.text === undefined) === (a.query === undefined)) ctx.addIssue({ code: 'custom', path: ['text'], message: 'give text (or its alias query)' });
+        }),
     },
-    guarded(async ({ query, limit: n, types, chatId, mode }, signal) => {
-      const result = await db.search(query, { limit: n, mode, signal, ...(types ? { types } : {}), ...(chatId ? { chatId } : {}) });
+    guarded(async (args, signal) => {
+      const result = (await invokeOperation(db, 'search', args, { signal })) as QueryResult;
       return { hits: result.hits.map((hit) => ({ ...brief(hit.node), scores: hit.scores })), ...(result.total === undefined ? {} : { total: result.total }) };
     }),
   );
@@ -127,14 +136,14 @@ export function registerMcpTools(server: McpServer, db: TabAgent): void {
     },
     guarded(async ({ nodeId, entityId, entityType, label, limit: n }, signal) => {
       if (nodeId !== undefined) {
-        const mentions = await db.entitiesMentionedIn(nodeId);
+        const mentions = (await invokeOperation(db, 'entities.mentionedIn', { nodeId }, { signal })) as EntityMention[];
         return {
           nodeId,
           entities: mentions.slice(0, n).map((m) => ({ id: m.entity.id, label: m.entity.label, entityType: m.entity.entityType, mentions: m.mentions, ...(m.weight === undefined ? {} : { confidence: m.weight }) })),
         };
       }
       const ref = entityId ?? { entityType: entityType!, label: label! };
-      const page = await db.nodesMentioning(ref, { limit: n, signal });
+      const page = (await invokeOperation(db, 'entities.nodesMentioning', { entity: ref, limit: n }, { signal })) as Page<Node>;
       return { entity: ref, total: page.total, mentionedBy: page.items.map(brief) };
     }),
   );
@@ -153,8 +162,8 @@ export function registerMcpTools(server: McpServer, db: TabAgent): void {
       },
     },
     guarded(async ({ from, to, maxDepth, direction, edgeTypes }, signal) => {
-      const path = await db.findShortestPath(from, to, { maxDepth, direction, signal, ...(edgeTypes ? { edgeTypes } : {}) });
-      if (path === undefined) return { found: false };
+      const path = (await invokeOperation(db, 'paths.shortest', { from, to, maxDepth, direction, ...(edgeTypes ? { edgeTypes } : {}) }, { signal })) as GraphPath | null;
+      if (path === null) return { found: false };
       const nodes = await db.getNodes(path.nodes);
       return { found: true, length: path.length, nodes: nodes.map((n, i) => (n === undefined ? { id: path.nodes[i] } : brief(n))), edges: path.edges };
     }),
@@ -171,7 +180,7 @@ export function registerMcpTools(server: McpServer, db: TabAgent): void {
       const chat = await db.chat(chatId);
       const { items, total } = await chat.messages({ order: 'desc', limit: maxMessages, signal });
       const texts = items.reverse().map((m) => `${m.sender}: ${m.content}`);
-      const summary = await db.ml.summarize(texts, { maxLength, signal });
+      const summary = await db.inference.summarize(texts, { maxLength, signal });
       const digest = await chat.digest();
       return {
         chatId,
@@ -188,7 +197,7 @@ export function registerMcpTools(server: McpServer, db: TabAgent): void {
   server.registerTool(
     'get-node',
     { title: 'Get node', description: 'The full record of one node by id (any kind).', inputSchema: { id: idSchema } },
-    guarded(async ({ id }) => ({ node: await db.getNode(id) })),
+    guarded(async (args, signal) => ({ node: await invokeOperation(db, 'nodes.get', args, { signal }) })),
   );
 
   server.registerTool(

@@ -2,5 +2,6 @@ export { OPERATIONS, operation } from './catalogue.js';
 export type { OperationName } from './catalogue.js';
 export { invokeOperation } from './invoke.js';
 export { defineOperation } from './operation.js';
-export type { Operation, OperationContext } from './operation.js';
-export { eventFilterParams } from './params.js';
+export type { Operation, OperationContext, OperationMeta } from './operation.js';
+export { EXAMPLE_IDS } from './examples.js';
+export { addMessageParams, createChatParams, eventFilterParams, newMessageParams, searchParams } from './params.js';

@@ -14,9 +14,15 @@ export const newNodeParams = z.looseObject({ type: z.enum(NODE_TYPES) });
 export const nodePatchParams = z.record(z.string(), z.unknown());
 export const newEdgeParams = EdgeSchema.partial({ id: true, createdAt: true, metadata: true });
 
+/** A chat to create: only what a client sets (the id and timestamps are the server's). */
 export const createChatParams = ChatSchema.pick({ title: true, topic: true, tags: true, archived: true, metadata: true });
-export const addMessageParams = MessageSchema.pick({
-  chatId: true,
+
+/**
+ * A message to append: the fields every transport accepts (REST's `NewMessage`, gRPC's
+ * `AddMessageRequest`, MCP's `remember`, the facade's `AddMessageInput`); the id, the
+ * chat (from the path or `chatId`) and the timestamps are the server's.
+ */
+export const newMessageParams = MessageSchema.pick({
   sender: true,
   role: true,
   content: true,
@@ -27,16 +33,30 @@ export const addMessageParams = MessageSchema.pick({
   metadata: true,
 }).partial({ timestamp: true });
 
-export const searchParams = z.strictObject({
-  text: z.string().trim().min(1, 'must not be empty').max(100_000),
-  types: nodeTypes.optional(),
-  chatId: idSchema.optional(),
-  limit: pageLimit.optional(),
-  offset: pageOffset.optional(),
-  mode: z.enum(['hybrid', 'semantic', 'keyword']).optional(),
-  threshold: z.number().min(-1).max(1).optional(),
-  explain: z.boolean().optional(),
-});
+export const addMessageParams = z.strictObject({ chatId: idSchema, ...newMessageParams.shape });
+
+const searchText = z.string().trim().min(1, 'must not be empty').max(100_000);
+
+/**
+ * A search: `text` (or its alias `query`, as MCP's `recall` and older clients send it)
+ * with the optional filters and paging. Exactly one of the two is given.
+ */
+export const searchParams = z
+  .strictObject({
+    text: searchText.optional().describe('What to look for; embedded with the active ML provider.'),
+    query: searchText.optional().describe('Alias of `text`.'),
+    types: nodeTypes.optional().describe('Node kinds to search (default: all).'),
+    chatId: idSchema.optional().describe('Only nodes of this chat.'),
+    limit: pageLimit.optional().describe('Page size (default 10).'),
+    offset: pageOffset.optional(),
+    mode: z.enum(['hybrid', 'semantic', 'keyword']).optional().describe('`hybrid` (default): keyword and meaning fused.'),
+    threshold: z.number().min(-1).max(1).optional().describe('Minimum cosine similarity of the semantic ranking.'),
+    explain: z.boolean().optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.text === undefined && p.query === undefined) ctx.addIssue({ code: 'custom', path: ['text'], message: 'required (or its alias query)' });
+    else if (p.text !== undefined && p.query !== undefined) ctx.addIssue({ code: 'custom', path: ['query'], message: 'give text or its alias query, not both' });
+  });
 
 export const shortestPathParams = z.strictObject({
   from: idSchema,
@@ -44,6 +64,8 @@ export const shortestPathParams = z.strictObject({
   edgeTypes: z.array(edgeTypeSchema).min(1).max(100).optional(),
   maxDepth: z.number().int().min(1).optional(),
   direction: z.enum(['out', 'in', 'both']).optional(),
+  /** Nodes the search may visit before giving up (the engine bounds it). */
+  maxVisited: z.number().int().min(1).optional(),
 });
 
 export const entityRefParams = z.union([idSchema, z.strictObject({ entityType: z.string().min(1).max(64), label: z.string().min(1).max(1_000) })], {

@@ -2,10 +2,10 @@ import { DbError } from '@tabagent/common';
 
 /**
  * Rewrites the field of an error from a lower layer into the request's terms, e.g.
- * storage's `ops.0.patch.title` into the body field `title`, so a client is told the
+ * the facade's `patch.title` into the body field `title`, so a client is told the
  * path in what it sent. Other errors pass through.
  *
- * @example await db.updateNode(id, body).catch(rebaseField(/^(?:ops\.\d+\.)?patch/u))
+ * @example await db.updateNode(id, body).catch(rebaseField(/^patch/u))
  */
 export function rebaseField(prefix: RegExp, replacement = ''): (err: unknown) => never {
   return (err) => {

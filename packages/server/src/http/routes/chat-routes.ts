@@ -1,24 +1,15 @@
 import { z } from 'zod';
 import { ChatSchema, MessageSchema, SummarySchema, idSchema } from '@tabagent/common';
-import type { CreateChatInput } from 'tabagent';
 import type { Api, RouteContext } from '../route-context.js';
 import { named } from '../schemas/api-registry.js';
 import { errorResponses, listOf, pageOf, pagingQuery } from '../schemas/common-schemas.js';
-import { IdParamsSchema, NEW_NODE_SCHEMAS } from '../schemas/node-schemas.js';
+import { createChatParams, newMessageParams } from '../../operations/index.js';
+import { IdParamsSchema } from '../schemas/node-schemas.js';
 
-const NewChatSchema = named('NewChat', NEW_NODE_SCHEMAS.Chat.omit({ type: true }), 'A chat to create: a title, optionally a topic, tags and metadata.');
+// The catalogue's schemas (`chats.create`, `chats.addMessage` without the path's chat id): every transport accepts the same fields.
+const NewChatSchema = named('NewChat', createChatParams, 'A chat to create: a title, optionally a topic, tags and metadata (the id and timestamps are the server’s).');
 
-const NewMessageSchema = named(
-  'NewMessage',
-  z.strictObject({
-    sender: MessageSchema.shape.sender.describe('Who wrote it (a user name, an assistant id).'),
-    role: MessageSchema.shape.role,
-    content: MessageSchema.shape.content,
-    timestamp: MessageSchema.shape.timestamp.optional().describe('When it was written (ms since the epoch); default now.'),
-    metadata: MessageSchema.shape.metadata.optional(),
-  }),
-  'A message to append to a chat; the weaver enriches it in the background.',
-);
+const NewMessageSchema = named('NewMessage', newMessageParams, 'A message to append to a chat; the weaver enriches it in the background.');
 
 const RelatedChatSchema = z.strictObject({
   chat: ChatSchema,
@@ -39,7 +30,7 @@ export function registerChatRoutes(api: Api, { db }: RouteContext): void {
 
   api.post('/chats', {
     schema: { tags, summary: 'Create a chat', body: NewChatSchema, response: { 201: ChatSchema, ...errorResponses } },
-    handler: async (request, reply) => reply.code(201).send((await db.createChat(request.body as CreateChatInput)).node),
+    handler: async (request, reply) => reply.code(201).send((await db.createChat(request.body)).node),
   });
 
   api.get('/chats', {

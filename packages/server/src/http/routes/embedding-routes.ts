@@ -59,7 +59,7 @@ export function registerEmbeddingRoutes(api: Api, { db }: RouteContext): void {
     },
     handler: async (request, reply) => {
       const { input, model, encoding_format: format = 'float', dimensions } = request.body;
-      const info = db.ml.info();
+      const info = db.inference.info();
       const active = info.embedding.model;
       if (model !== undefined && !namesModel(model, active)) {
         throw new DbError('NOT_FOUND', `model: ${JSON.stringify(model)} is not served here; the active embedding model is ${JSON.stringify(active)}`, {
@@ -73,7 +73,7 @@ export function registerEmbeddingRoutes(api: Api, { db }: RouteContext): void {
       };
       checkDimensions(info.embedding.dimensions);
       const texts = typeof input === 'string' ? [input] : input;
-      const vectors = await db.ml.embed(texts, { signal: clientAbortSignal(reply) });
+      const vectors = await db.inference.embed(texts, { signal: clientAbortSignal(reply) });
       checkDimensions(vectors[0]?.length);
       const tokens = texts.reduce((sum, t) => sum + wordCount(t), 0);
       return {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { MlHealth } from '@tabagent/ml-bridge';
 import type { TabAgent } from 'tabagent';
 import { SERVER_VERSION } from '../../version.js';
 import type { Api, RouteContext } from '../route-context.js';
@@ -51,24 +50,18 @@ export function registerHealthRoutes(api: Api, { db, events, startedAt }: RouteC
 }
 
 async function healthOf(db: TabAgent, websocket: { clients: number; dropped: number }, startedAt: number): Promise<z.infer<typeof HealthSchema>> {
-  // Read each part on its own: a closed database still answers, with what can be known.
-  const open = db.status === 'open';
-  const lastSeq = safely(() => db.storage.lastSeq);
-  const vectors = db.vectors.stats();
-  const scheduler = db.scheduler.stats();
-  const info = db.ml.info();
-  const weaver = safely(() => db.weaverStatus());
-  const ml = open ? await mlHealth(db) : { ok: false, status: db.ml.status, detail: `database is ${db.status}` };
+  const health = await db.health({ mlTimeoutMs: ML_HEALTH_TIMEOUT_MS });
+  const { vectors, scheduler, ml, weaver } = health;
   const vectorError = vectors.lastError?.message;
   const queued = Object.values(scheduler.queued).reduce((sum, n) => sum + n, 0);
-  const status = !open ? 'unavailable' : !ml.ok || vectorError !== undefined ? 'degraded' : 'ok';
+  const status = health.status !== 'open' ? 'unavailable' : !ml.ok || vectorError !== undefined ? 'degraded' : 'ok';
   return {
     status,
     version: SERVER_VERSION,
     uptimeMs: Math.max(0, Date.now() - startedAt),
     components: {
-      database: { status: db.status },
-      storage: { status: db.storage.status, ...(lastSeq === undefined ? {} : { lastSeq }) },
+      database: { status: health.status },
+      storage: health.storage,
       vectors: {
         status: vectors.status,
         readiness: String(vectors.readiness),
@@ -76,40 +69,20 @@ async function healthOf(db: TabAgent, websocket: { clients: number; dropped: num
         lag: vectors.lag,
         ...(vectorError === undefined ? {} : { error: vectorError }),
       },
-      scheduler: { status: scheduler.status, activityLevel: db.scheduler.activityLevel, queued, running: scheduler.running },
+      scheduler: { status: scheduler.status, activityLevel: scheduler.activityLevel, queued, running: scheduler.running },
       ml: {
         ok: ml.ok,
         status: ml.status,
-        provider: info.provider,
-        quality: info.quality,
-        embeddingModel: info.embedding.model,
+        provider: ml.provider,
+        quality: ml.quality,
+        embeddingModel: ml.embedding.model,
         ...(ml.detail === undefined ? {} : { detail: ml.detail }),
       },
       weaver: {
-        enabled: db.weaver !== undefined,
-        ...(weaver === undefined ? {} : { lag: weaver.lag, deadLetters: weaver.deadLetters }),
+        enabled: weaver.enabled,
+        ...(weaver.stats === undefined ? {} : { lag: weaver.stats.lag, deadLetters: weaver.stats.deadLetters }),
       },
       websocket,
     },
   };
-}
-
-function safely<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
-}
-
-async function mlHealth(db: TabAgent): Promise<Pick<MlHealth, 'ok' | 'status' | 'detail'>> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Pick<MlHealth, 'ok' | 'status' | 'detail'>>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, status: db.ml.status, detail: `no answer within ${ML_HEALTH_TIMEOUT_MS} ms` }), ML_HEALTH_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([db.ml.health(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

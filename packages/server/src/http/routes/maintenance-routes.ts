@@ -1,6 +1,5 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { exportJsonl } from '@tabagent/storage';
 import { clientAbortSignal } from '../client-abort.js';
 import { backupToDir, exportToFile, importFromFile } from '../server-files.js';
 import type { Api, RouteContext } from '../route-context.js';
@@ -36,7 +35,7 @@ export function registerMaintenanceRoutes(api: Api, { db }: RouteContext): void 
       body: z.strictObject({ dir: serverPath }),
       response: { 201: BackupManifestSchema, ...errorResponses },
     },
-    handler: async (request, reply) => reply.code(201).send(await backupToDir(db.storage, request.body.dir, { signal: clientAbortSignal(reply) })),
+    handler: async (request, reply) => reply.code(201).send(await backupToDir(db, request.body.dir, { signal: clientAbortSignal(reply) })),
   });
 
   api.get('/export', {
@@ -49,7 +48,7 @@ export function registerMaintenanceRoutes(api: Api, { db }: RouteContext): void 
     },
     handler: async (_request, reply) =>
       streamNdjson(reply, async (_write, signal, stream) => {
-        await exportJsonl(db.storage, stream, { signal });
+        await db.export(stream, { signal });
       }),
   });
 
@@ -60,7 +59,7 @@ export function registerMaintenanceRoutes(api: Api, { db }: RouteContext): void 
       body: z.strictObject({ path: serverPath.describe('Absolute path of the JSON Lines file to write.') }),
       response: { 200: z.strictObject({ path: z.string(), records: z.number().int().nonnegative() }), ...errorResponses },
     },
-    handler: async (request, reply) => ({ path: request.body.path, records: await exportToFile(db.storage, request.body.path, { signal: clientAbortSignal(reply) }) }),
+    handler: async (request, reply) => ({ path: request.body.path, records: await exportToFile(db, request.body.path, { signal: clientAbortSignal(reply) }) }),
   });
 
   api.post('/import', {
@@ -76,7 +75,7 @@ export function registerMaintenanceRoutes(api: Api, { db }: RouteContext): void 
     },
     handler: async (request, reply) => {
       const { path, ifExists } = request.body;
-      return importFromFile(db.storage, path, { signal: clientAbortSignal(reply), ...(ifExists === undefined ? {} : { ifExists }) });
+      return importFromFile(db, path, { signal: clientAbortSignal(reply), ...(ifExists === undefined ? {} : { ifExists }) });
     },
   });
 

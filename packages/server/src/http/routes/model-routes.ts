@@ -80,7 +80,7 @@ export function registerModelRoutes(api: Api, { db, models }: RouteContext): voi
       },
     },
     handler: async () => {
-      const info = db.ml.info();
+      const info = db.inference.info();
       return {
         object: 'list' as const,
         data: (await models().list()).map(asModelObject),

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { DbError, edgeTypeSchema, idSchema, type NewNode } from '@tabagent/common';
+import { DbError, edgeTypeSchema, idSchema, type Edge, type NewNode } from '@tabagent/common';
+import { operation } from '../../operations/index.js';
+import { clientAbortSignal } from '../client-abort.js';
 import { rebaseField } from '../errors/rebase-field.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { NoContent, errorResponses, listOf } from '../schemas/common-schemas.js';
@@ -63,7 +65,7 @@ export function registerNodeRoutes(api: Api, { db }: RouteContext): void {
       body: NodePatchSchema,
       response: { 200: NodeSchema, ...errorResponses },
     },
-    handler: async (request) => db.updateNode(request.params.id, request.body).catch(rebaseField(/^(?:ops\.\d+\.)?patch/u)),
+    handler: async (request) => db.updateNode(request.params.id, request.body).catch(rebaseField(/^patch/u)),
   });
 
   api.delete('/nodes/:id', {
@@ -91,15 +93,10 @@ export function registerNodeRoutes(api: Api, { db }: RouteContext): void {
       }),
       response: { 200: listOf(EdgeOutputSchema), ...errorResponses },
     },
-    handler: async (request) => {
-      const { id } = request.params;
-      const { direction, type } = request.query;
-      await db.getNode(id);
-      const edges = (await db.edgesOf(id)).filter(
-        (edge) => (type === undefined || edge.type === type) && (direction === 'both' || (direction === 'out' ? edge.from === id : edge.to === id)),
-      );
-      return { items: edges };
-    },
+    // The catalogue's `edges.ofNode`: the same filters and the same NOT_FOUND over every transport.
+    handler: async (request, reply) => ({
+      items: (await operation('edges.ofNode').run(db, { nodeId: request.params.id, ...request.query }, { signal: clientAbortSignal(reply) })) as Edge[],
+    }),
   });
 
   api.get('/nodes/:id/embedding', {

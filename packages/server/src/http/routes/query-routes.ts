@@ -1,6 +1,7 @@
 import type { FastifySchemaCompiler } from 'fastify';
-import { DbError, withFields } from '@tabagent/common';
-import type { ConvergedQuery } from '@tabagent/query';
+import { withFields } from '@tabagent/common';
+import type { ConvergedQuery, GraphPath } from '@tabagent/query';
+import { operation } from '../../operations/index.js';
 import { clientAbortSignal } from '../client-abort.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { errorResponses } from '../schemas/common-schemas.js';
@@ -19,13 +20,13 @@ export function registerQueryRoutes(api: Api, { db }: RouteContext): void {
     schema: {
       tags,
       summary: 'Hybrid search',
-      description: 'Keyword (BM25) and meaning (the active ML provider embeds `text`) fused by reciprocal rank fusion.',
+      description: 'Keyword (BM25) and meaning (the active ML provider embeds `text`; `query` is accepted as its alias) fused by reciprocal rank fusion.',
       body: SearchRequestSchema,
       response: { 200: QueryResultSchema, ...errorResponses },
     },
     handler: async (request, reply) => {
-      const { text, ...options } = request.body;
-      return db.search(text, withFields(options, { signal: clientAbortSignal(reply) }));
+      const { text, query, ...options } = request.body;
+      return db.search((text ?? query)!, withFields(options, { signal: clientAbortSignal(reply) }));
     },
   });
 
@@ -48,13 +49,7 @@ export function registerQueryRoutes(api: Api, { db }: RouteContext): void {
       body: PathRequestSchema,
       response: { 200: PathResponseSchema, ...errorResponses },
     },
-    handler: async (request, reply) => {
-      const { from, to, ...options } = request.body;
-      const [a, b] = await db.getNodes([from, to]);
-      if (a === undefined) throw new DbError('NOT_FOUND', `from: no node ${from}`, { details: { field: 'from', id: from } });
-      if (b === undefined) throw new DbError('NOT_FOUND', `to: no node ${to}`, { details: { field: 'to', id: to } });
-      const path = await db.findShortestPath(from, to, withFields(options, { signal: clientAbortSignal(reply) }));
-      return { path: path ?? null };
-    },
+    // The catalogue's operation: a missing endpoint is NOT_FOUND naming `from` or `to`, as over every transport.
+    handler: async (request, reply) => ({ path: (await operation('paths.shortest').run(db, request.body, { signal: clientAbortSignal(reply) })) as GraphPath | null }),
   });
 }

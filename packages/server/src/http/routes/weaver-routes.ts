@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ChangeEventSchema, DbError, ErrorCodes } from '@tabagent/common';
-import type { TabAgent } from 'tabagent';
+import { ChangeEventSchema, ErrorCodes } from '@tabagent/common';
 import type { Api, RouteContext } from '../route-context.js';
 import { named } from '../schemas/api-registry.js';
 import { errorResponses, listOf } from '../schemas/common-schemas.js';
@@ -86,7 +85,7 @@ export function registerWeaverRoutes(api: Api, { db }: RouteContext): void {
     },
     handler: async (request) => {
       const { limit } = request.query;
-      return { items: await weaverOf(db).deadLetters.list(limit === undefined ? {} : { limit }) };
+      return { items: await db.deadLetters(limit === undefined ? {} : { limit }) };
     },
   });
 
@@ -98,7 +97,7 @@ export function registerWeaverRoutes(api: Api, { db }: RouteContext): void {
       body: IdsBodySchema,
       response: { 200: z.strictObject({ queued: z.number().int().nonnegative() }), ...errorResponses },
     },
-    handler: async (request) => ({ queued: await weaverOf(db).deadLetters.retry(request.body?.ids) }),
+    handler: async (request) => ({ queued: await db.retryDeadLetters(request.body?.ids) }),
   });
 
   api.post('/weaver/dead-letters/purge', {
@@ -108,11 +107,6 @@ export function registerWeaverRoutes(api: Api, { db }: RouteContext): void {
       body: IdsBodySchema,
       response: { 200: z.strictObject({ purged: z.number().int().nonnegative() }), ...errorResponses },
     },
-    handler: async (request) => ({ purged: await weaverOf(db).deadLetters.purge(request.body?.ids) }),
+    handler: async (request) => ({ purged: await db.purgeDeadLetters(request.body?.ids) }),
   });
-}
-
-function weaverOf(db: TabAgent): NonNullable<TabAgent['weaver']> {
-  if (db.weaver === undefined) throw new DbError('UNSUPPORTED', 'the weaver is not running (the database was opened without background enrichment)');
-  return db.weaver;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NODE_TYPES, edgeTypeSchema, idSchema } from '@tabagent/common';
 import { DEFAULT_LIMITS, convergedQuerySchema } from '@tabagent/query';
+import { searchParams } from '../../operations/index.js';
 import { named } from './api-registry.js';
 import { NodeSchema } from './node-schemas.js';
 
@@ -48,19 +49,8 @@ export const QueryResultSchema = named(
   'Ranked hits, each with its scores, and the plan when `explain` was asked for.',
 );
 
-export const SearchRequestSchema = named(
-  'SearchRequest',
-  z.strictObject({
-    text: z.string().trim().min(1).max(10_000).describe('What to look for; embedded with the active ML provider.'),
-    types: z.array(z.enum(NODE_TYPES)).min(1).optional().describe('Node kinds to search (default: all).'),
-    chatId: idSchema.optional().describe('Only nodes of this chat.'),
-    limit: z.number().int().min(1).max(DEFAULT_LIMITS.maxLimit).optional().describe('Page size (default 10).'),
-    offset: z.number().int().min(0).max(DEFAULT_LIMITS.maxOffset).optional(),
-    mode: z.enum(['hybrid', 'semantic', 'keyword']).optional().describe('`hybrid` (default): keyword and meaning fused.'),
-    threshold: z.number().min(-1).max(1).optional().describe('Minimum cosine similarity of the semantic ranking.'),
-    explain: z.boolean().optional(),
-  }),
-);
+/** The catalogue's `search` input: `text`, or its alias `query`. */
+export const SearchRequestSchema = named('SearchRequest', searchParams);
 
 const PathEdgeSchema = z.strictObject({ id: idSchema, type: z.string(), from: idSchema, to: idSchema, weight: z.number().optional() });
 

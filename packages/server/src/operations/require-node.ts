@@ -1,0 +1,25 @@
+import { DbError, entityId, type NodeType } from '@tabagent/common';
+import type { EntityRef } from '@tabagent/query';
+import type { TabAgent } from 'tabagent';
+
+/**
+ * Fails with `NOT_FOUND` naming the input field when a node an operation starts from does
+ * not exist (or is not of `type`), so every transport answers a missing node alike
+ * instead of an empty result.
+ */
+export async function requireNodes(db: TabAgent, byField: Record<string, string>, type?: NodeType): Promise<void> {
+  const fields = Object.keys(byField);
+  const nodes = await db.getNodes(fields.map((field) => byField[field]!));
+  fields.forEach((field, i) => {
+    const node = nodes[i];
+    if (node === undefined || (type !== undefined && node.type !== type)) {
+      const id = byField[field]!;
+      throw new DbError('NOT_FOUND', `${field}: no ${type ?? 'node'} ${id}`, { details: { field, id } });
+    }
+  });
+}
+
+/** The id of the entity a reference names (an id, or its type and label). */
+export function entityIdOf(ref: EntityRef): string {
+  return typeof ref === 'string' ? ref : entityId(ref.entityType, ref.label);
+}

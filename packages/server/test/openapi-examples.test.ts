@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXTRA_REQUEST_EXAMPLES } from '../src/http/openapi-examples.js';
+import { REST_OPERATIONS } from '../src/http/rest-operations.js';
+import { OPERATIONS } from '../src/operations/index.js';
+import { startHarness, type HttpHarness } from './fixtures/http-server.js';
+
+let h: HttpHarness;
+let doc: any;
+beforeAll(async () => {
+  h = await startHarness();
+  doc = (await h.request('GET', '/v1/openapi.json')).body;
+});
+afterAll(async () => h.stop());
+
+/** The request the document's examples make for one route, exactly as Swagger UI would send it. */
+function exampleRequest(method: string, path: string): { url: string; body?: unknown } {
+  const item = doc.paths[path][method];
+  let url = path;
+  const query = new URLSearchParams();
+  for (const parameter of item.parameters ?? []) {
+    if (parameter.in === 'path') {
+      expect(parameter.example, `${method} ${path}: example of ${parameter.name}`).toBeDefined();
+      url = url.replace(`{${parameter.name}}`, encodeURIComponent(parameter.example));
+    } else if (parameter.in === 'query' && parameter.example !== undefined) {
+      query.set(parameter.name, String(parameter.example));
+    }
+  }
+  const search = query.toString();
+  const json = item.requestBody?.content?.['application/json'];
+  if (json !== undefined) expect(json.example, `${method} ${path}: request example`).toBeDefined();
+  return { url: search === '' ? url : `${url}?${search}`, ...(json === undefined ? {} : { body: json.example }) };
+}
+
+/** A schema with its `$ref`s to components resolved, one level at a time. */
+function resolve(schema: any): any {
+  return schema?.$ref === undefined ? schema : resolve(doc.components.schemas[schema.$ref.slice('#/components/schemas/'.length)]);
+}
+
+describe('OpenAPI examples', () => {
+  it('every operation’s example, sent as is in catalogue order to a fresh database, succeeds', async () => {
+    const sent: string[] = [];
+    for (const op of OPERATIONS) {
+      for (const binding of REST_OPERATIONS.filter((b) => b.operation === op.name)) {
+        const { url, body } = exampleRequest(binding.method, binding.path);
+        const res = await h.request(binding.method.toUpperCase(), url, body === undefined ? {} : { body });
+        expect(res.status, `${binding.method} ${binding.path} (${op.name}) → ${JSON.stringify(res.body)}`).toBeGreaterThanOrEqual(200);
+        expect(res.status, `${binding.method} ${binding.path} (${op.name}) → ${JSON.stringify(res.body)}`).toBeLessThan(300);
+        sent.push(op.name);
+      }
+    }
+    // Every operation with a REST route was tried.
+    expect(new Set(sent)).toEqual(new Set(REST_OPERATIONS.map((b) => b.operation)));
+  });
+
+  it('the other write routes’ examples succeed too', async () => {
+    for (const key of Object.keys(EXTRA_REQUEST_EXAMPLES)) {
+      const [method, path] = key.split(' ') as [string, string];
+      const { url, body } = exampleRequest(method, path);
+      const res = await h.request(method.toUpperCase(), url, body === undefined ? {} : { body });
+      expect(res.status, `${key} → ${JSON.stringify(res.body)}`).toBeGreaterThanOrEqual(200);
+      expect(res.status, `${key} → ${JSON.stringify(res.body)}`).toBeLessThan(300);
+    }
+  });
+
+  it('the example search finds what the examples wrote', async () => {
+    const { body } = exampleRequest('post', '/v1/search');
+    const res = await h.request('POST', '/v1/search', { body });
+    expect(res.body.hits.length).toBeGreaterThan(0);
+  });
+
+  it('request schemas show no server-set fields, and every route documents its errors', () => {
+    for (const [path, method] of [
+      ['/v1/chats', 'post'],
+      ['/v1/chats/{id}/messages', 'post'],
+    ] as const) {
+      const schema = resolve(doc.paths[path][method].requestBody.content['application/json'].schema);
+      for (const field of ['id', 'createdAt', 'updatedAt', 'embeddingId', 'type', 'chatId']) expect(Object.keys(schema.properties), `${method} ${path}`).not.toContain(field);
+    }
+    for (const binding of REST_OPERATIONS) {
+      const responses = doc.paths[binding.path][binding.method].responses;
+      expect(Object.keys(responses), `${binding.method} ${binding.path}`).toEqual(expect.arrayContaining(['4XX', '5XX']));
+    }
+  });
+});
