@@ -68,5 +68,3 @@ export { ChangeEventSchema, changeOpSchema, changeEntitySchema } from './events/
 export type { ChangeEvent, ChangeOp, ChangeEntity } from './events/change-event.js';
 export { buildNode, applyNodePatch, buildEdge, buildEmbedding } from './records/build.js';
 export { nodeText, chatIdOf } from './records/node-text.js';
-export { tuneGcForLatency } from './runtime/gc-tuning.js';
-export { withFields } from './runtime/with-fields.js';

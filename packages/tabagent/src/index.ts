@@ -7,4 +7,4 @@ export type { TabAgentOptions, TabAgentWeaverOptions, ResolvedTabAgentOptions } 
 export { matchesEventFilter } from './events.js';
 export type { TabAgentEvent, EventFilter } from './events.js';
 // For applications that embed TabAgent and care about tail latency (see its doc).
-export { tuneGcForLatency } from '@tabagent/common';
+export { tuneGcForLatency } from '@tabagent/common/runtime';

@@ -13,8 +13,8 @@ import {
   type Node,
   type NodePatch,
   type NodeType,
-  withFields,
 } from '@tabagent/common';
+import { withFields } from '@tabagent/common/runtime';
 import { Indexing, VectorIndex, type DriftReport, type VectorDriftReport } from '@tabagent/indexing';
 import { createMlBridge, createWorkerMlBridge, type MlBridge, type MlBridgeConfig } from '@tabagent/ml-bridge';
 import { ModelCache } from '@tabagent/model-cache';

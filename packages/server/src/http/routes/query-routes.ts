@@ -1,5 +1,6 @@
 import type { FastifySchemaCompiler } from 'fastify';
-import { DbError, withFields } from '@tabagent/common';
+import { DbError } from '@tabagent/common';
+import { withFields } from '@tabagent/common/runtime';
 import type { ConvergedQuery } from '@tabagent/query';
 import { clientAbortSignal } from '../client-abort.js';
 import type { Api, RouteContext } from '../route-context.js';
