@@ -1,4 +1,4 @@
-export { DbError, ErrorCodes } from './errors/index.js';
+export { DbError, ErrorCodes, abortedError, throwIfAborted } from './errors/index.js';
 export type { ErrorCode, DbErrorDetails, DbErrorOptions } from './errors/index.js';
 export {
   ID_PREFIXES,

@@ -3,6 +3,7 @@ import { EventEmitter } from 'eventemitter3';
 import {
   DbError,
   NODE_TYPES,
+  throwIfAborted,
   recordKindOfId,
   type ChangeEvent,
   type Edge,
@@ -73,10 +74,6 @@ export interface FollowChangesOptions {
   signal?: AbortSignal;
   /** Entries per read (default 1,000). */
   batchSize?: number;
-}
-
-function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new DbError('ABORTED', 'operation aborted', { cause: signal.reason });
 }
 
 function mapOpenError(err: unknown, location: string): DbError {
@@ -455,7 +452,7 @@ export class Storage extends EventEmitter<StorageEvents> {
     const iterator = sublevel.iterator({ ...range });
     try {
       for (;;) {
-        checkAborted(options.signal);
+        throwIfAborted(options.signal);
         const entries = await iterator.nextv(options.batchSize ?? 1_000);
         if (entries.length === 0) return;
         yield entries.map(([key, value]) => decode(value, key));
@@ -520,7 +517,7 @@ export class Storage extends EventEmitter<StorageEvents> {
   async *changes(options: FollowChangesOptions = {}): AsyncGenerator<ChangeEvent> {
     let cursor = options.after ?? 0;
     for (;;) {
-      checkAborted(options.signal);
+      throwIfAborted(options.signal);
       if (this.#status !== 'open') return;
       const batch = await this.readChanges({ after: cursor, limit: options.batchSize ?? 1_000 });
       for (const event of batch) {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import { DbError, type ChangeEvent } from '@tabagent/common';
+import { DbError, throwIfAborted, type ChangeEvent } from '@tabagent/common';
 import type { CommitResult } from '@tabagent/storage';
 import { resolveRunSettings, resolveWeaverConfig } from './config/resolve-config.js';
 import { MODULE_NAMES, type WeaverConfig } from './config/weaver-config.js';
@@ -505,7 +505,7 @@ export class Weaver extends EventEmitter<WeaverEvents> {
         target = next;
         continue;
       }
-      if (options.signal?.aborted) throw new DbError('ABORTED', 'whenIdle aborted', { cause: options.signal.reason });
+      throwIfAborted(options.signal, 'whenIdle aborted');
       const remaining = deadline - performance.now();
       if (remaining <= 0) {
         throw new DbError('TIMEOUT', `the weaver is not idle yet (cursor ${this.#tracker.doneThrough}, waiting for ${target})`, {

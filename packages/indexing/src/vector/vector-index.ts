@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { DbError, embeddingSpace } from '@tabagent/common';
+import { DbError, embeddingSpace, throwIfAborted } from '@tabagent/common';
 import type { CommitInfo, Storage } from '@tabagent/storage';
 import type { HnswParams, SpaceInfo } from './protocol.js';
 import { compareWithStore, type VectorDriftReport } from './drift.js';
@@ -124,10 +124,6 @@ class StaleLogError extends DbError {
 
 function invalid(field: string, message: string): DbError {
   return new DbError('INVALID_ARGUMENT', `${field}: ${message}`, { details: { field } });
-}
-
-function aborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new DbError('ABORTED', 'operation aborted', { cause: signal.reason });
 }
 
 function toDbError(err: unknown): DbError {
@@ -288,7 +284,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
       if (this.#readiness === 'failed') {
         throw new DbError('UNAVAILABLE', `vector index failed to get ready: ${this.#lastError?.message ?? 'unknown error'}`, { cause: this.#lastError });
       }
-      aborted(options.signal);
+      throwIfAborted(options.signal);
       const remaining = deadline - performance.now();
       if (remaining <= 0) throw new DbError('TIMEOUT', 'vector index is not ready yet');
       await this.#nextProgress(remaining, options.signal);
@@ -328,7 +324,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
         if (loaded.status === 'loaded') reason = await this.#snapshotProblem(loaded.seq, loaded.params);
         else reason = loaded.status === 'missing' ? 'no snapshot' : `corrupt snapshot: ${loaded.reason}`;
         if (attempt > 0) reason = 'the change log was compacted during the build';
-        aborted(signal);
+        throwIfAborted(signal);
         const localOptions = { deltaLimit: this.options.deltaLimit, expansionSearch: this.options.expansionSearch };
         let local: LocalIndex;
         if (reason !== undefined) {
@@ -440,7 +436,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
    */
   async #catchUpAndPromote(replica: Replica, signal: AbortSignal, local?: LocalIndex): Promise<void> {
     for (;;) {
-      aborted(signal);
+      throwIfAborted(signal);
       if (replica.seq >= this.storage.lastSeq) {
         const previous = this.#serving;
         this.#serving = replica;
@@ -574,7 +570,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
     const waitMs = options.waitMs ?? this.options.waitMs;
     if (!Number.isFinite(waitMs) || waitMs < 0) throw invalid('waitMs', 'expected a non-negative number');
     const { signal } = options;
-    aborted(signal);
+    throwIfAborted(signal);
 
     if (allowed !== undefined && allowed.size <= this.options.exactCandidates) {
       const seq = this.storage.lastSeq;
@@ -639,7 +635,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
       const replica = this.#serving;
       // A stale replica (log compacted past it) will not catch up; it answers until the rebuild lands.
       if (replica !== undefined && (replica.seq >= target || replica.stale)) return replica;
-      aborted(signal);
+      throwIfAborted(signal);
       if (this.#readiness === 'failed' && replica === undefined) return undefined;
       const remaining = deadline - performance.now();
       if (remaining <= 0) return replica;
@@ -674,7 +670,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
       }
       if (top.size >= k || response.ids.length < wanted || wanted >= response.count) return top.results();
       if (wanted >= MAX_GRAPH_K) return undefined;
-      aborted(signal);
+      throwIfAborted(signal);
       wanted = Math.min(MAX_GRAPH_K, response.count, wanted * 4);
     }
   }
@@ -812,7 +808,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
       let replica = this.#serving;
       while (replica === undefined || replica.seq < target || replica.pumping) {
         this.#requireOpen();
-        aborted(options.signal);
+        throwIfAborted(options.signal);
         if (replica !== undefined && !replica.pumping) this.#pump(replica);
         if (replica === undefined && this.#readiness === 'failed') throw new DbError('UNAVAILABLE', 'vector index failed', { cause: this.#lastError });
         await this.#nextProgress(1_000, options.signal);

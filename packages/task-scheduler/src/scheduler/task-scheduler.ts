@@ -1,4 +1,4 @@
-import { DbError } from '@tabagent/common';
+import { abortedError, DbError } from '@tabagent/common';
 import { EventEmitter } from 'eventemitter3';
 import { assertActivityLevel, type ActivityLevel } from '../activity/activity-level.js';
 import { ActivityMonitor } from '../activity/activity-monitor.js';
@@ -328,13 +328,13 @@ export class TaskScheduler extends EventEmitter<TaskSchedulerEvents> {
     const { signal } = options;
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {
-        reject(new DbError('ABORTED', 'drain aborted', { cause: signal.reason }));
+        reject(abortedError(signal, 'drain aborted'));
         return;
       }
       const onAbort = (): void => {
         const index = this.#idleWaiters.indexOf(waiter);
         if (index >= 0) this.#idleWaiters.splice(index, 1);
-        reject(new DbError('ABORTED', 'drain aborted', { cause: signal?.reason }));
+        reject(abortedError(signal, 'drain aborted'));
       };
       const waiter = (): void => {
         signal?.removeEventListener('abort', onAbort);
