@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { DbError, embeddingSpace, throwIfAborted } from '@tabagent/common';
+import { ProgressSignal } from '@tabagent/common/runtime';
 import type { CommitInfo, Storage } from '@tabagent/storage';
 import type { HnswParams, SpaceInfo } from './protocol.js';
 import { compareWithStore, type VectorDriftReport } from './drift.js';
@@ -171,7 +172,8 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
   #lastSnapshot: VectorSnapshotInfo | undefined;
   #ready: VectorReadyInfo | undefined;
   #lastError: DbError | undefined;
-  readonly #waiters = new Set<() => void>();
+  /** Notified whenever the index advances (readiness, catch-up, promotion, close). */
+  readonly #progress = new ProgressSignal();
   readonly #onCommit = (info: CommitInfo): void => this.#handleCommit(info);
 
   constructor(storage: Storage, options: VectorIndexOptions = {}) {
@@ -237,7 +239,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
       try {
         this.storage.off('commit', this.#onCommit);
         this.#background?.abort(new DbError('NOT_OPEN', 'vector index is closing'));
-        this.#progress();
+        this.#progress.notify();
         await this.#init?.catch(() => undefined);
         await this.#maintenance.catch(() => undefined);
         await this.#saveChain.catch(() => undefined);
@@ -254,7 +256,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
         this.#readiness = 'idle';
         this.#status = 'closed';
         this.#closing = undefined;
-        this.#progress();
+        this.#progress.notify();
       }
     })();
     return this.#closing;
@@ -287,29 +289,8 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
       throwIfAborted(options.signal);
       const remaining = deadline - performance.now();
       if (remaining <= 0) throw new DbError('TIMEOUT', 'vector index is not ready yet');
-      await this.#nextProgress(remaining, options.signal);
+      await this.#progress.next(remaining, options.signal);
     }
-  }
-
-  /** Wakes everything waiting for the index to advance. */
-  #progress(): void {
-    const waiters = [...this.#waiters];
-    this.#waiters.clear();
-    for (const wake of waiters) wake();
-  }
-
-  #nextProgress(timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        this.#waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, Number.isFinite(timeoutMs) ? Math.max(0, timeoutMs) : 2 ** 31 - 1);
-      signal?.addEventListener('abort', done, { once: true });
-      this.#waiters.add(done);
-    });
   }
 
   async #initialize(signal: AbortSignal): Promise<void> {
@@ -350,7 +331,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
         };
         if (reason !== undefined) info.reason = reason;
         this.#ready = info;
-        this.#progress();
+        this.#progress.notify();
         this.emit('ready', info);
         // A build is only worth keeping once it is on disk.
         if (reason !== undefined) this.#queueSave(replica, true);
@@ -424,7 +405,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
     if (batch.size > 0) local?.record(batch, seq);
     replica.seq = seq;
     if (replica === this.#serving) this.#counted(batch.size, replica);
-    this.#progress();
+    this.#progress.notify();
     await ack;
   }
 
@@ -443,7 +424,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
         if (local !== undefined) this.#local = local;
         this.#preparing.delete(replica);
         if (previous !== undefined && previous !== replica) void previous.client.close();
-        this.#progress();
+        this.#progress.notify();
         return;
       }
       await this.#catchUpStep(replica, local);
@@ -475,7 +456,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
       this.#counted(batch.size, replica);
     }
     replica.seq = seq;
-    this.#progress();
+    this.#progress.notify();
   }
 
   /** Catches the serving replica up from the log; live updates resume when it is level. */
@@ -491,11 +472,11 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
           await this.#catchUpStep(replica, this.#local);
         }
         replica.pumping = false;
-        this.#progress();
+        this.#progress.notify();
       } catch (err) {
         replica.pumping = false;
         this.#replicaFailed(replica, err);
-        this.#progress();
+        this.#progress.notify();
       }
     })();
   }
@@ -526,7 +507,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
     this.#local = undefined;
     this.#readiness = 'failed';
     void replica.client.close(true);
-    this.#progress();
+    this.#progress.notify();
     if (!this.#autoRecovered) {
       this.#autoRecovered = true;
       void this.rebuild().catch((e: unknown) => this.#report(e));
@@ -544,7 +525,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
     if (this.#status !== 'open') return;
     this.#report(err);
     if (this.#serving === undefined) this.#readiness = 'failed';
-    this.#progress();
+    this.#progress.notify();
   }
 
   // ---------------------------------------------------------------- search
@@ -640,7 +621,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
       const remaining = deadline - performance.now();
       if (remaining <= 0) return replica;
       if (replica !== undefined && !replica.pumping && !replica.stale) this.#pump(replica);
-      await this.#nextProgress(remaining, signal);
+      await this.#progress.next(remaining, signal);
     }
   }
 
@@ -811,7 +792,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
         throwIfAborted(options.signal);
         if (replica !== undefined && !replica.pumping) this.#pump(replica);
         if (replica === undefined && this.#readiness === 'failed') throw new DbError('UNAVAILABLE', 'vector index failed', { cause: this.#lastError });
-        await this.#nextProgress(1_000, options.signal);
+        await this.#progress.next(1_000, options.signal);
         replica = this.#serving;
       }
       const { spaces } = await replica.client.call({ op: 'entries' });
@@ -851,7 +832,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> {
       this.#lastError = undefined;
       const vectors = [...replica.spaces.values()].reduce((sum, s) => sum + s.count, 0);
       this.#ready = { source: 'store', reason: 'rebuild', seq: replica.seq, ms: performance.now() - started, vectors };
-      this.#progress();
+      this.#progress.notify();
       this.emit('ready', this.#ready);
       await this.#save(replica);
       return { vectors, seq: replica.seq, ms: performance.now() - started };

@@ -1,4 +1,5 @@
-import { abortedError, DbError } from '@tabagent/common';
+import { DbError, throwIfAborted } from '@tabagent/common';
+import { ProgressSignal } from '@tabagent/common/runtime';
 import { EventEmitter } from 'eventemitter3';
 import { assertActivityLevel, type ActivityLevel } from '../activity/activity-level.js';
 import { ActivityMonitor } from '../activity/activity-monitor.js';
@@ -101,7 +102,8 @@ export class TaskScheduler extends EventEmitter<TaskSchedulerEvents> {
   #deadlineAt = Number.POSITIVE_INFINITY;
   #cancelDeadlineTimer: CancelTimer | undefined;
   #busy = false;
-  #idleWaiters: (() => void)[] = [];
+  /** Notified each time the scheduler becomes idle. */
+  readonly #idle = new ProgressSignal();
   #closing: Promise<void> | undefined;
 
   constructor(options: TaskSchedulerOptions = {}) {
@@ -322,27 +324,13 @@ export class TaskScheduler extends EventEmitter<TaskSchedulerEvents> {
    * for (const doc of docs) scheduler.submit(() => index(doc), { priority: 'low' });
    * await scheduler.drain();
    */
-  drain(options: DrainOptions = {}): Promise<void> {
-    if (this.#status !== 'open') return Promise.reject(this.#notOpen('drain'));
-    if (this.#isIdle()) return Promise.resolve();
+  async drain(options: DrainOptions = {}): Promise<void> {
+    if (this.#status !== 'open') throw this.#notOpen('drain');
+    if (this.#isIdle()) return;
     const { signal } = options;
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(abortedError(signal, 'drain aborted'));
-        return;
-      }
-      const onAbort = (): void => {
-        const index = this.#idleWaiters.indexOf(waiter);
-        if (index >= 0) this.#idleWaiters.splice(index, 1);
-        reject(abortedError(signal, 'drain aborted'));
-      };
-      const waiter = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#idleWaiters.push(waiter);
-    });
+    throwIfAborted(signal, 'drain aborted');
+    await this.#idle.next(Number.POSITIVE_INFINITY, signal);
+    throwIfAborted(signal, 'drain aborted');
   }
 
   /**
@@ -800,9 +788,7 @@ export class TaskScheduler extends EventEmitter<TaskSchedulerEvents> {
   #checkIdle(): void {
     if (!this.#busy || !this.#isIdle()) return;
     this.#busy = false;
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const waiter of waiters) waiter();
+    this.#idle.notify();
     this.#emit('idle');
   }
 
@@ -834,7 +820,7 @@ export class TaskScheduler extends EventEmitter<TaskSchedulerEvents> {
     if (abortRunning) for (const task of [...this.#running]) this.#cancelTask(task, 'close');
     if (this.#running.size > 0) {
       this.#busy = true;
-      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+      await this.#idle.next();
     }
     this.#status = 'closed';
     this.#closing = undefined;
