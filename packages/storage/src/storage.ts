@@ -1,5 +1,5 @@
 import { ClassicLevel } from 'classic-level';
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from 'node:events';
 import {
   DbError,
   NODE_TYPES,
@@ -110,6 +110,7 @@ export class Storage extends EventEmitter<StorageEvents> {
 
   constructor(location: string, options: StorageOptions = {}) {
     super();
+    this.setMaxListeners(0); // any number of subscribers, as before (node:events warns past 10)
     this.location = location;
     this.#options = resolveStorageOptions(options);
   }

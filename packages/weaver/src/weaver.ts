@@ -1,4 +1,4 @@
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from 'node:events';
 import { DbError, throwIfAborted, type ChangeEvent } from '@tabagent/common';
 import { ProgressSignal } from '@tabagent/common/runtime';
 import type { CommitResult } from '@tabagent/storage';
@@ -117,6 +117,7 @@ export class Weaver extends EventEmitter<WeaverEvents> {
 
   private constructor(options: WeaverOptions) {
     super();
+    this.setMaxListeners(0); // any number of subscribers, as before (node:events warns past 10)
     checkOpenHandle(options?.storage, 'storage', (s: { status: string }) => s.status);
     checkOpenHandle(options.vectors, 'vectors', (v: { status: string }) => v.status);
     checkOpenHandle(options.scheduler, 'scheduler', (s: { status: string }) => s.status);
@@ -408,7 +409,8 @@ export class Weaver extends EventEmitter<WeaverEvents> {
     if (this.#status !== 'open') return;
     this.#lastError = { code: error.code, message: error.message, at: this.#now() };
     this.#logger.error(`${what}: ${error.message}`, { code: error.code });
-    this.emit('error', error);
+    // node:events throws an unheard 'error': a background failure must not crash the process.
+    if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
   #headSeq(): number {

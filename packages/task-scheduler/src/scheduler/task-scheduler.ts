@@ -1,6 +1,6 @@
 import { DbError, throwIfAborted } from '@tabagent/common';
 import { ProgressSignal } from '@tabagent/common/runtime';
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from 'node:events';
 import { assertActivityLevel, type ActivityLevel } from '../activity/activity-level.js';
 import { ActivityMonitor } from '../activity/activity-monitor.js';
 import type { CancelTimer, Clock } from '../clock/clock.js';
@@ -108,6 +108,7 @@ export class TaskScheduler extends EventEmitter<TaskSchedulerEvents> {
 
   constructor(options: TaskSchedulerOptions = {}) {
     super();
+    this.setMaxListeners(0); // any number of subscribers, as before (node:events warns past 10)
     this.#options = resolveTaskSchedulerOptions(options);
     this.#clock = this.#options.clock;
     this.#waitTimes = new LatencyWindow(this.#options.statsWindow);
