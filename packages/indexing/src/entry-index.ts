@@ -1,4 +1,4 @@
-import type { Edge, Node } from '@tabagent/common';
+import { DbError, type Edge, type Node } from '@tabagent/common';
 import type { IndexBatch, IndexHook, RecordChange, Storage, Sublevel } from '@tabagent/storage';
 
 /** A record an entry index covers. */
@@ -51,7 +51,7 @@ export abstract class EntryIndex implements IndexHook {
   }
 
   protected get store(): Sublevel {
-    if (this.storage === undefined) throw new Error(`index ${this.name} is not attached`);
+    if (this.storage === undefined) throw new DbError('NOT_OPEN', `index ${this.name} is not attached`);
     return this.storage.indexStore(this.name);
   }
 

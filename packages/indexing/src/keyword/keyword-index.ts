@@ -111,7 +111,7 @@ export class KeywordIndex implements IndexHook {
   }
 
   get #store(): Sublevel {
-    if (this.#storage === undefined) throw new Error('keyword index is not attached');
+    if (this.#storage === undefined) throw new DbError('NOT_OPEN', 'keyword index is not attached');
     return this.#storage.indexStore(this.name);
   }
 
