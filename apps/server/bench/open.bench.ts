@@ -12,13 +12,12 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { NewNode } from '@tabagent/common';
 import { seededRandom } from '@tabagent/common/testing';
+import { median, writeResults } from '@tabagent/common/bench';
 import { Storage } from '@tabagent/storage';
 import { TabAgent, type TabAgentOptions } from 'tabagent';
 
-const RESULTS = fileURLToPath(new URL('../../../bench/results/server.json', import.meta.url));
 const NODES = 100_000;
 const CHATS = 1_000;
 const DIMS = 384;
@@ -42,7 +41,6 @@ function sentence(random: () => number): string {
   return Array.from({ length: n }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 const log = (message: string): void => void process.stderr.write(`[open.bench] ${message}\n`);
 
@@ -163,12 +161,7 @@ async function main(): Promise<void> {
       { name: 'open.100k.ml_in_process.vector_ready', value: round(median(inProcessVectorReadyMs)), unit: 'ms' },
     ];
     // Others write their http.* / grpc.* metrics into the same file: replace only ours.
-    const existing = await readFile(RESULTS, 'utf8').then(
-      (text) => JSON.parse(text) as { name: string }[],
-      () => [],
-    );
-    const kept = existing.filter((m) => !m.name.startsWith('open.100k.'));
-    await writeFile(RESULTS, `${JSON.stringify([...kept, ...metrics], null, 2)}\n`);
+    await writeResults('server', metrics, { replace: (name) => name.startsWith('open.100k.') });
     for (const m of metrics) log(`${m.name} = ${m.value} ${m.unit}`);
   } catch (err) {
     // A half-built or damaged database must not be reused.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { tuneGcForLatency } from '@tabagent/common';
+import { tuneGcForLatency } from '@tabagent/common/runtime';
 
 // First, before any data is written: a GC decision taken earlier cannot be undone.
 tuneGcForLatency();

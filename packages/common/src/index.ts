@@ -1,4 +1,4 @@
-export { DbError, ErrorCodes } from './errors/index.js';
+export { DbError, ErrorCodes, abortedError, throwIfAborted } from './errors/index.js';
 export type { ErrorCode, DbErrorDetails, DbErrorOptions } from './errors/index.js';
 export {
   ID_PREFIXES,
@@ -68,5 +68,3 @@ export { ChangeEventSchema, changeOpSchema, changeEntitySchema } from './events/
 export type { ChangeEvent, ChangeOp, ChangeEntity } from './events/change-event.js';
 export { buildNode, applyNodePatch, buildEdge, buildEmbedding } from './records/build.js';
 export { nodeText, chatIdOf } from './records/node-text.js';
-export { tuneGcForLatency } from './runtime/gc-tuning.js';
-export { withFields } from './runtime/with-fields.js';

@@ -1,4 +1,4 @@
-import { DbError } from '@tabagent/common';
+import { throwIfAborted } from '@tabagent/common';
 import { detectAcceleration } from './accel/detect-libraries.js';
 import { detectCpu } from './cpu/detect-cpu.js';
 import type { DetectHardwareOptions } from './detect-options.js';
@@ -67,8 +67,4 @@ async function runDetection(options: ReturnType<typeof resolveDetectOptions>): P
     detectedAt: new Date().toISOString(),
   };
   return { ...info, recommendation: recommendRuntime(info) };
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new DbError('ABORTED', 'hardware detection was aborted', { cause: signal.reason });
 }

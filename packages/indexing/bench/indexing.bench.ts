@@ -4,15 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededRandom } from '@tabagent/common/testing';
+import { median, percentile, perSecond, type BenchResult } from '@tabagent/common/bench';
 import type { NewEdge, NewNodeOf } from '@tabagent/common';
 import { Storage } from '@tabagent/storage';
 import { openIndexedStorage } from '../src/index.js';
-
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-}
 
 const MESSAGES = 60_000;
 const BATCH = 1_000;
@@ -23,11 +18,6 @@ const GRAPH_QUERIES = 300;
 const WORDS = ('the a to and we i you it is for on in at with paris train museum alice bob meeting tomorrow project database search vector ' +
   'graph summary weekend dinner flight hotel budget idea question answer reminder music film book coffee lyon berlin ticket price ' +
   'morning evening plan booked cancel review notes draft email call team report deadline').split(' ');
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 // Real chat turns (Topical-Chat, ../shared/data) when present, else synthetic text.
 const TOPICAL_CHAT = join(SHARED_DATA, 'dialogue-topical-chat/test_freq.json');
@@ -57,7 +47,7 @@ async function ingestRate(dir: string, indexed: boolean): Promise<number> {
   const input = messages(chats.map((c) => c.id), MESSAGES, random);
   const start = performance.now();
   for (let i = 0; i < input.length; i += BATCH) await storage.insertNodes(input.slice(i, i + BATCH));
-  const rate = MESSAGES / ((performance.now() - start) / 1000);
+  const rate = perSecond(MESSAGES, performance.now() - start);
   await storage.close();
   return rate;
 }
@@ -78,7 +68,6 @@ export async function runIndexBench(): Promise<BenchResult[]> {
       plain.push(await ingestRate(join(root, `plain-${run}`), false));
       indexed.push(await ingestRate(join(root, `indexed-${run}`), true));
     }
-    const median = (v: number[]) => [...v].sort((a, b) => a - b)[1]!;
     record('storage.insert.batched.baseline', median(plain), 'nodes/s');
     record('indexing.insert.batched', median(indexed), 'nodes/s');
     record('indexing.insert.batched.ratio', median(indexed) / median(plain), 'ratio');
@@ -99,7 +88,7 @@ export async function runIndexBench(): Promise<BenchResult[]> {
       }
       await storage.insertEdges(edges);
     }
-    record('graph.edges.insert', (GRAPH_NODES * GRAPH_DEGREE) / ((performance.now() - edgeStart) / 1000), 'edges/s');
+    record('graph.edges.insert', perSecond(GRAPH_NODES * GRAPH_DEGREE, performance.now() - edgeStart), 'edges/s');
     await indexing.graph.ready();
     const latencies: number[] = [];
     let visited = 0;

@@ -11,17 +11,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededRandom } from '@tabagent/common/testing';
+import { percentile, type BenchResult } from '@tabagent/common/bench';
 import { Storage } from '@tabagent/storage';
 import { unpack } from 'msgpackr';
 import { exactSearch, Index, MetricKind, ScalarKind } from 'usearch';
 import { VectorIndex, type VectorIndexOptions, type VectorSnapshotInfo } from '../src/index.js';
 import { expansionSearchFor } from '../src/vector/protocol.js';
-
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-}
 
 export interface VectorBenchConfig {
   /** Vectors indexed. */
@@ -44,11 +39,6 @@ export interface VectorBenchConfig {
 const MODEL = 'bench/clustered-384';
 const K = 10;
 const INGEST_BATCH = 1_000;
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 /**
  * Vectors shaped like real text embeddings: a shared direction (embeddings are

@@ -1,5 +1,4 @@
-import type { Edge, Node } from '@tabagent/common';
-import { DbError } from '@tabagent/common';
+import { DbError, type Edge, type Node } from '@tabagent/common';
 import type { Extension, ExtensionBatch, ExtensionContext, RecordChange, Storage, Sublevel } from '@tabagent/storage';
 
 /** A record an entry index covers. */

@@ -7,15 +7,14 @@
 //   ML_BENCH_ONNX_MODEL_DIR=/path/to/all-MiniLM-L6-v2 pnpm --filter @tabagent/ml-bridge bench
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { median, perSecond, writeResults, type BenchResult } from '@tabagent/common/bench';
 import { BuiltinMlBridge, OnnxMlBridge, type MlBridge } from '../src/index.js';
 import { encoderGraph, encoderWeights } from '../test/fixtures/tiny-models.js';
 import { SHARED_DATA } from '../test/quality/datasets.js';
 import { compromiseWnut17F1, stsbSpearman, wnut17F1 } from '../test/quality/evaluate.js';
 
-const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '../../../bench/results/ml-bridge.json');
-const results: Array<{ name: string; value: number; unit: string }> = [];
+const results: BenchResult[] = [];
 const record = (name: string, value: number, unit: string): void => {
   results.push({ name, value: Number(value.toFixed(unit === 'texts/s' ? 1 : 4)), unit });
   console.log(`${name.padEnd(36)} ${value.toFixed(unit === 'texts/s' ? 1 : 4).padStart(12)} ${unit}`);
@@ -30,15 +29,13 @@ async function chatTurns(): Promise<string[]> {
   return Object.values(raw).flatMap((c) => c.content.map((t) => t.message));
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-
 /** Texts per second over the whole list in calls of `batch`, best of a few full passes (median). */
 async function throughput(bridge: MlBridge, texts: readonly string[], batch: number, passes: number): Promise<number> {
   const rates: number[] = [];
   for (let p = 0; p < passes; p++) {
     const start = performance.now();
     for (let i = 0; i < texts.length; i += batch) await bridge.embed(texts.slice(i, i + batch));
-    rates.push(texts.length / ((performance.now() - start) / 1000));
+    rates.push(perSecond(texts.length, performance.now() - start));
   }
   return median(rates);
 }
@@ -88,6 +85,4 @@ console.log(`corpus: ${turns.length} Topical-Chat turns, ${words.toFixed(1)} wor
   if (scratch) await rm(scratch, { recursive: true, force: true });
 }
 
-await mkdir(dirname(RESULTS), { recursive: true });
-await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-console.log(`wrote ${RESULTS}`);
+console.log(`wrote ${await writeResults('ml-bridge', results)}`);

@@ -1,14 +1,4 @@
-import { DbError } from '@tabagent/common';
-
-/** Throws `ABORTED` when the signal has fired. Called between units of work. */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw abortError(signal);
-}
-
-/** The `DbError` for a fired signal, keeping the signal's reason as `cause`. */
-export function abortError(signal: AbortSignal): DbError {
-  return new DbError('ABORTED', 'The operation was aborted', { cause: signal.reason });
-}
+import { abortedError } from '@tabagent/common';
 
 /**
  * Races `promise` against `signal`. Work that cannot be interrupted (a native
@@ -18,10 +8,10 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
   if (!signal) return promise;
   if (signal.aborted) {
     promise.catch(() => undefined);
-    return Promise.reject(abortError(signal));
+    return Promise.reject(abortedError(signal));
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal));
+    const onAbort = (): void => reject(abortedError(signal));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {
@@ -40,7 +30,7 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(abortError(signal));
+      reject(abortedError(signal));
       return;
     }
     const timer = setTimeout(() => {
@@ -49,7 +39,7 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(abortError(signal as AbortSignal));
+      reject(abortedError(signal));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -1,5 +1,4 @@
-import { DbError } from '@tabagent/common';
-import { throwIfAborted } from './abort.js';
+import { abortedError, DbError, throwIfAborted } from '@tabagent/common';
 import type {
   MlBridge,
   MlBridgeInfo,
@@ -98,7 +97,7 @@ export abstract class ProviderBase implements MlBridge {
       validateTexts(texts);
       throwIfAborted(signal);
       promise = fn(texts).catch((err: unknown) => {
-        if (signal?.aborted && !DbError.is(err, 'ABORTED')) throw new DbError('ABORTED', 'The operation was aborted', { cause: err });
+        if (signal?.aborted && !DbError.is(err, 'ABORTED')) throw abortedError(signal);
         throw DbError.from(err);
       });
     } catch (err) {

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
+import { median, perSecond, writeResults } from '@tabagent/common/bench';
 import { ModelCache } from '../src/index.js';
 
 const SIZE_MB = Number(process.env['BENCH_MB'] ?? 512);
@@ -25,14 +26,6 @@ const SIZE = SIZE_MB * 1024 * 1024;
 const REPO = 'bench/large-model';
 const FILE = 'onnx/model.onnx';
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(benchDir, '../../..');
-const resultsFile = path.join(repoRoot, 'bench', 'results', 'model-cache.json');
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 /** Starts the Hub in a child process (see serve-hub.ts) and resolves its endpoint. */
 async function startHub(work: string): Promise<{ endpoint: string; stop: () => Promise<void> }> {
@@ -77,7 +70,7 @@ async function main(): Promise<void> {
       let started = performance.now();
       const res = await request(cdnUrl, { dispatcher: agent, highWaterMark: 1024 * 1024 });
       await pipeline(res.body, createWriteStream(target));
-      baseline.push(SIZE / 1e6 / ((performance.now() - started) / 1000));
+      baseline.push(perSecond(SIZE / 1e6, performance.now() - started));
       await fs.rm(target);
 
       const cacheDir = path.join(work, `cache-${run}`);
@@ -103,9 +96,7 @@ async function main(): Promise<void> {
       { name: 'modelcache.download', value, unit: 'MB/s' },
       { name: 'modelcache.download.baseline_single_stream', value: base, unit: 'MB/s' },
     ];
-    await fs.mkdir(path.dirname(resultsFile), { recursive: true });
-    await fs.writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`wrote ${resultsFile}`);
+    console.log(`wrote ${await writeResults('model-cache', results)}`);
   } finally {
     await stopHub?.();
     await fs.rm(work, { recursive: true, force: true });

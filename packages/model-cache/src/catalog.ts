@@ -1,3 +1,5 @@
+import { DbError } from '@tabagent/common';
+
 /** A model the ML layer knows how to use, with the files it needs from its repo. */
 export interface CatalogModel {
   /** Short id used in configuration (`embedding.model = "all-MiniLM-L6-v2"`). */
@@ -53,6 +55,6 @@ export function catalogModel(id: string): CatalogModel | undefined {
 /** The default model of a task. */
 export function defaultCatalogModel(task: CatalogModel['task']): CatalogModel {
   const model = MODEL_CATALOG.find((m) => m.task === task);
-  if (!model) throw new Error(`no default model for ${task}`);
+  if (!model) throw new DbError('NOT_FOUND', `no default model for ${task}`);
   return model;
 }

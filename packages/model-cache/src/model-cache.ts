@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { DbError } from '@tabagent/common';
+import { abortedError, DbError, throwIfAborted } from '@tabagent/common';
 import type { Dispatcher } from 'undici';
 import { Agent, EnvHttpProxyAgent } from 'undici';
 import { CacheLayout } from './cache/cache-layout.js';
@@ -189,7 +189,7 @@ export class ModelCache implements AsyncDisposable {
     const revision = options.revision ?? 'main';
     assertRevision(revision);
     const { signal } = options;
-    if (signal?.aborted) throw new DbError('ABORTED', `pulling ${repoId}: aborted`, { cause: signal.reason });
+    throwIfAborted(signal, `pulling ${repoId}: aborted`);
 
     if (this.options.offline) {
       const local = await this.findInstalled(repoId, revision, options.files);
@@ -316,7 +316,7 @@ export class ModelCache implements AsyncDisposable {
     this.assertOpen();
     const result: PruneResult = { removedSnapshots: [], removedIncomplete: 0, freedBytes: 0 };
     for (const folder of await listDirs(this.layout.root)) {
-      if (options.signal?.aborted) throw new DbError('ABORTED', 'prune: aborted', { cause: options.signal.reason });
+      throwIfAborted(options.signal, 'prune: aborted');
       const repoDir = path.join(this.layout.root, folder);
       const repoId = await repoIdOfFolder(repoDir, folder);
       if (!repoId) continue;
@@ -522,7 +522,7 @@ export class ModelCache implements AsyncDisposable {
         return verified;
       }, controller);
     } catch (err) {
-      if (signal.aborted && !DbError.is(err)) throw new DbError('ABORTED', `pulling ${repoId}: aborted`, { cause: signal.reason });
+      if (signal.aborted && !DbError.is(err)) throw abortedError(signal, `pulling ${repoId}: aborted`);
       if (DbError.is(err, 'ABORTED') && lock.compromised.aborted) {
         throw new DbError('UNAVAILABLE', `pulling ${repoId}: the download lock was taken over by another process`, { cause: err });
       }

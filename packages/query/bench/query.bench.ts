@@ -4,12 +4,12 @@
 // 96k 384-d vectors, real storage + indexes in a temp dir. Latencies per query kind with
 // tinybench over pools of different seeded queries; the brute-force baseline (full
 // scans, no index) answers the same converged queries in the same run.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { seededRandom } from '@tabagent/common/testing';
+import { median, writeResults, type BenchResult } from '@tabagent/common/bench';
 import * as indexingModule from '@tabagent/indexing';
 import { openIndexedStorage } from '@tabagent/indexing';
 import { Storage } from '@tabagent/storage';
@@ -17,14 +17,6 @@ import { QueryEngine, type ConvergedQuery, type HnswIndex } from '../src/index.j
 import { bruteForceConverged, type ConvergedParams } from './brute-force.js';
 import { buildDataset, MODEL } from './dataset.js';
 
-interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-}
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const RESULTS = join(HERE, '../../../bench/results/query.json');
 const POOL = 256;
 const BRUTE_FORCE_RUNS = 5;
 const log = (line: string): void => console.log(line);
@@ -142,8 +134,7 @@ try {
     await bruteForceConverged(storage, p);
     brute.push(performance.now() - t);
   }
-  brute.sort((a, b) => a - b);
-  const bruteP50 = brute[Math.floor(brute.length / 2)]!;
+  const bruteP50 = median(brute);
 
   const c = latency('converged');
   const s = latency('structural');
@@ -174,9 +165,8 @@ try {
   }
   log(`\nbrute force / converged (p50): ${(bruteP50 / c.p50).toFixed(0)}×`);
   log(`vector search: ${vectorIndex ? `usearch HNSW (VectorIndex from ${found!.from}) + exact scoring of small candidate sets` : 'exact only'}`);
-  await mkdir(dirname(RESULTS), { recursive: true });
-  await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-  log(`wrote ${RESULTS} (total ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  const written = await writeResults('query', results);
+  log(`wrote ${written} (total ${((performance.now() - started) / 1000).toFixed(0)} s)`);
   await engine.close();
   await vectorIndex?.close();
 } finally {

@@ -9,19 +9,19 @@
  * Run: pnpm --filter @tabagent/server bench:grpc
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TabAgent, tuneGcForLatency } from 'tabagent';
+import { percentile, perSecond, writeResults, type BenchResult } from '@tabagent/common/bench';
 import { startGrpcServer } from '../src/grpc/index.js';
 import { startHttpServer } from '../src/http/start-http-server.js';
 import type { LoadJob, LoadResult } from './load-worker.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const RESULTS = join(here, '..', '..', '..', 'bench', 'results', 'server.json');
 const OURS = ['grpc.get.p99', 'grpc.get.max_rps', 'grpc.rest_baseline.get.p99', 'grpc.rest_baseline.get.max_rps', 'native.roundtrip.p50', 'native.roundtrip.p99'];
 const NODES = 10_000;
 const RATE = 1_000;
@@ -29,10 +29,6 @@ const DURATION_MS = 10_000;
 const CONCURRENCY = 64;
 const NATIVE_ROUNDTRIPS = 3_000;
 
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-};
 const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
 
 /** Workers do not inherit `--import tsx` on Node 20: register tsx's ESM hooks inside the worker first. */
@@ -108,7 +104,7 @@ async function main(): Promise<void> {
   const ids = inserted.map((n) => n.id).sort(() => Math.random() - 0.5);
   const grpcServer = await startGrpcServer(db, { port: 0 });
   const http = await startHttpServer(db, { port: 0 });
-  const metrics: { name: string; value: number; unit: string }[] = [];
+  const metrics: BenchResult[] = [];
   try {
     // Alternate targets so drift on a shared machine hits both alike.
     const grpcRate = await load({ target: 'grpc', address: grpcServer.address, ids, mode: 'rate', rate: RATE, durationMs: DURATION_MS });
@@ -126,9 +122,9 @@ async function main(): Promise<void> {
     }
     metrics.push(
       { name: 'grpc.get.p99', value: round(percentile(grpcRate.latenciesMs, 99)), unit: 'ms' },
-      { name: 'grpc.get.max_rps', value: Math.round((grpcMax.completed / grpcMax.elapsedMs) * 1000), unit: 'req/s' },
+      { name: 'grpc.get.max_rps', value: Math.round(perSecond(grpcMax.completed, grpcMax.elapsedMs)), unit: 'req/s' },
       { name: 'grpc.rest_baseline.get.p99', value: round(percentile(restRate.latenciesMs, 99)), unit: 'ms' },
-      { name: 'grpc.rest_baseline.get.max_rps', value: Math.round((restMax.completed / restMax.elapsedMs) * 1000), unit: 'req/s' },
+      { name: 'grpc.rest_baseline.get.max_rps', value: Math.round(perSecond(restMax.completed, restMax.elapsedMs)), unit: 'req/s' },
     );
   } finally {
     await grpcServer.close();
@@ -146,16 +142,7 @@ async function main(): Promise<void> {
   console.log(`gRPC/REST p99: ${round(get('grpc.get.p99') / get('grpc.rest_baseline.get.p99'), 2)}×; max rps: ${round(get('grpc.get.max_rps') / get('grpc.rest_baseline.get.max_rps'), 2)}×`);
 
   // Replace only our names: the HTTP benchmark writes the same file.
-  let existing: { name: string }[] = [];
-  try {
-    existing = JSON.parse(await readFile(RESULTS, 'utf8')) as { name: string }[];
-  } catch {
-    existing = [];
-  }
-  const merged = [...existing.filter((m) => !OURS.includes(m.name)), ...metrics];
-  await mkdir(dirname(RESULTS), { recursive: true });
-  await writeFile(RESULTS, `${JSON.stringify(merged, null, 2)}\n`);
-  console.log(`wrote ${RESULTS}`);
+  console.log(`wrote ${await writeResults('server', metrics, { replace: (name) => OURS.includes(name) })}`);
 }
 
 await main();

@@ -11,21 +11,14 @@
 // the same machine).
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { openLoop, percentile, type OpenLoopRequest } from './open-loop.js';
+import { percentileOfSorted as percentile, writeResults, type BenchResult } from '@tabagent/common/bench';
+import { openLoop, type OpenLoopRequest } from './open-loop.js';
 import { rawLevelPacedWrites } from './raw-write-baseline.js';
 
-interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-}
-
 const HERE = dirname(fileURLToPath(import.meta.url));
-const RESULTS = join(HERE, '../../../bench/results/server.json');
 /** Metric names this benchmark owns in server.json (others add gRPC, native, open.* there). */
 const OWN = /^http\./u;
 const RATE = 1_000;
@@ -153,13 +146,6 @@ try {
 }
 
 // Merge: other benchmarks (gRPC, native messaging, open.*) own the other names in this file.
-let existing: BenchResult[] = [];
-try {
-  existing = JSON.parse(await readFile(RESULTS, 'utf8')) as BenchResult[];
-} catch {
-  existing = [];
-}
-await mkdir(dirname(RESULTS), { recursive: true });
-await writeFile(RESULTS, `${JSON.stringify([...existing.filter((r) => !OWN.test(r.name)), ...results], null, 2)}\n`);
-log(`wrote ${results.length} results to ${RESULTS}`);
+const written = await writeResults('server', results, { replace: (name) => OWN.test(name) });
+log(`wrote ${results.length} results to ${written}`);
 for (const r of results) log(`  ${r.name} = ${r.value} ${r.unit}`);

@@ -84,9 +84,3 @@ export async function openLoop(origin: string, options: { rate: number; seconds:
   const sortedSchedule = fromSchedule.subarray(0, answered).sort();
   return { latencies: sortedLatencies, fromSchedule: sortedSchedule, achievedRate: total / ((lastSentAt - start) / 1_000 + interval / 1_000), errors };
 }
-
-/** The `p`th percentile of sorted values (nearest rank). */
-export function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}

@@ -1,15 +1,14 @@
 // Storage benchmarks: our layers against raw classic-level in the same run.
 // Run: pnpm --filter @tabagent/storage bench   → bench/results/storage.json
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { newNodeId, type NewNodeOf } from '@tabagent/common';
 import { seededRandom } from '@tabagent/common/testing';
+import { median, percentile, writeResults, type BenchResult } from '@tabagent/common/bench';
 import { Storage, encodeRecord } from '../src/index.js';
 
-const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '../../../bench/results/storage.json');
 const BATCH = 1_000;
 const BATCHED_NODES = 100_000;
 const SINGLE_NODES = 20_000;
@@ -37,16 +36,6 @@ function messages(chatId: string, count: number): NewNodeOf<'Message'>[] {
   }));
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 async function timed(fn: () => Promise<void>): Promise<number> {
   const start = process.hrtime.bigint();
   await fn();
@@ -55,7 +44,7 @@ async function timed(fn: () => Promise<void>): Promise<number> {
 
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'tabagent-storage-bench-'));
-  const results: { name: string; value: number; unit: string }[] = [];
+  const results: BenchResult[] = [];
   const record = (name: string, value: number, unit: string): void => {
     results.push({ name, value: Number(value.toFixed(unit === 'ms' ? 4 : 2)), unit });
     console.log(`${name.padEnd(34)} ${value.toFixed(unit === 'ms' ? 4 : unit === 'ratio' ? 2 : 0).padStart(12)} ${unit}`);
@@ -157,9 +146,7 @@ async function main(): Promise<void> {
 
     await raw.close();
     await storage.close();
-    await mkdir(dirname(RESULTS), { recursive: true });
-    await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`\nwrote ${RESULTS}`);
+    console.log(`\nwrote ${await writeResults('storage', results)}`);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

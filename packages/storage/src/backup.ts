@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { DbError } from '@tabagent/common';
+import { DbError, throwIfAborted } from '@tabagent/common';
 import { engineOf, type Storage } from './storage.js';
 
 /** Written next to the copied database; its presence marks a complete backup. */
@@ -45,7 +45,7 @@ async function copyEntries(
   let copied = 0;
   try {
     for (;;) {
-      if (options.signal?.aborted) throw new DbError('ABORTED', 'backup aborted', { cause: options.signal.reason });
+      throwIfAborted(options.signal, 'backup aborted');
       const entries = await source.nextv(CHUNK);
       if (entries.length === 0) break;
       await target.batch(entries.map(([key, value]) => ({ type: 'put' as const, key, value })));

@@ -102,7 +102,7 @@ async function openFile(path: string, mode: 'read' | 'write'): Promise<Readable 
 function parseLine(text: string, lineNumber: number): JsonlLine {
   try {
     const line = JSON.parse(text) as JsonlLine;
-    if (typeof line !== 'object' || line === null || !('kind' in line)) throw new Error('missing "kind"');
+    if (typeof line !== 'object' || line === null || !('kind' in line)) throw new DbError('INVALID_ARGUMENT', 'missing "kind"');
     return line;
   } catch (cause) {
     throw new DbError('INVALID_ARGUMENT', `line ${lineNumber}: not a valid export line (${(cause as Error).message})`, {

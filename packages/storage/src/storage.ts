@@ -1,10 +1,11 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from 'node:events';
 import {
   DbError,
   NODE_TYPES,
+  throwIfAborted,
   recordKindOfId,
   type ChangeEvent,
   type Edge,
@@ -80,10 +81,6 @@ export interface FollowChangesOptions {
   batchSize?: number;
 }
 
-function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new DbError('ABORTED', 'operation aborted', { cause: signal.reason });
-}
-
 function mapOpenError(err: unknown, location: string): DbError {
   const cause = (err as { cause?: { code?: string } }).cause;
   if (cause?.code === 'LEVEL_LOCKED') {
@@ -131,6 +128,7 @@ export class Storage extends EventEmitter<StorageEvents> {
 
   constructor(location: string, options: StorageOptions = {}) {
     super();
+    this.setMaxListeners(0); // any number of subscribers, as before (node:events warns past 10)
     this.location = location;
     this.#options = resolveStorageOptions(options);
   }
@@ -570,7 +568,7 @@ export class Storage extends EventEmitter<StorageEvents> {
     const iterator = sublevel.iterator({ ...range });
     try {
       for (;;) {
-        checkAborted(options.signal);
+        throwIfAborted(options.signal);
         const entries = await iterator.nextv(options.batchSize ?? 1_000);
         if (entries.length === 0) return;
         yield entries.map(([key, value]) => decode(value, key));
@@ -635,7 +633,7 @@ export class Storage extends EventEmitter<StorageEvents> {
   async *changes(options: FollowChangesOptions = {}): AsyncGenerator<ChangeEvent> {
     let cursor = options.after ?? 0;
     for (;;) {
-      checkAborted(options.signal);
+      throwIfAborted(options.signal);
       if (this.#status !== 'open') return;
       const batch = await this.readChanges({ after: cursor, limit: options.batchSize ?? 1_000 });
       for (const event of batch) {

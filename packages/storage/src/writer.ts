@@ -1,4 +1,5 @@
 import {
+  abortedError,
   applyNodePatch,
   chatIdOf,
   DbError,
@@ -196,7 +197,7 @@ export class Writer {
 
     for (const request of group) {
       if (request.options.signal?.aborted) {
-        request.reject(new DbError('ABORTED', 'commit aborted before it started', { cause: request.options.signal.reason }));
+        request.reject(abortedError(request.options.signal, 'commit aborted before it started'));
         continue;
       }
       const overlay = new Overlay(groupOverlay);

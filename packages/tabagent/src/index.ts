@@ -10,4 +10,4 @@ export { matchesEventFilter } from './events.js';
 export type { TabAgentEvent, EventFilter } from './events.js';
 export type { StorageStats } from '@tabagent/storage';
 // For applications that embed TabAgent and care about tail latency (see its doc).
-export { tuneGcForLatency } from '@tabagent/common';
+export { tuneGcForLatency } from '@tabagent/common/runtime';

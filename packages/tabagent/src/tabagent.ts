@@ -16,8 +16,8 @@ import {
   type NewEmbedding,
   type NodeType,
   NODE_TYPES,
-  withFields,
 } from '@tabagent/common';
+import { withFields } from '@tabagent/common/runtime';
 import type { Readable, Writable } from 'node:stream';
 import { openIndexedStorage, type Indexing, type VectorIndex, type DriftReport, type VectorDriftReport, type VectorIndexStats } from '@tabagent/indexing';
 import { createMlBridge, createWorkerMlBridge, type MlBridge, type MlBridgeConfig } from '@tabagent/ml-bridge';

@@ -16,15 +16,12 @@
  *
  * Run: pnpm --filter @tabagent/task-scheduler bench
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Bench } from 'tinybench';
+import { perSecond, summarise, writeResults, type BenchResult } from '@tabagent/common/bench';
 import { TaskScheduler, type TaskContext } from '../src/index.js';
 
-const RESULTS_FILE = fileURLToPath(new URL('../../../bench/results/task-scheduler.json', import.meta.url));
 
 /** No-op tasks per measured batch. */
 const BATCH = 1_000;
@@ -36,12 +33,6 @@ const REQUEST_GAP_MS: [number, number] = [3, 12];
 const SLICE_MS = 1;
 /** Slices per sliced background task (each followed by `await ctx.yield()`). */
 const SLICES_PER_TASK = 20;
-
-interface Metric {
-  name: string;
-  value: number;
-  unit: string;
-}
 
 const noop = async (): Promise<void> => {};
 
@@ -75,8 +66,8 @@ async function measureThroughput() {
     return {
       name: task.name,
       // Median batch time: robust to the scheduler-unrelated stalls of a shared machine.
-      tasksPerSecond: (BATCH * 1000) / result.latency.p50,
-      tasksPerSecondMean: (BATCH * 1000) / result.latency.mean,
+      tasksPerSecond: perSecond(BATCH, result.latency.p50),
+      tasksPerSecondMean: perSecond(BATCH, result.latency.mean),
       batches: result.latency.samplesCount,
       rme: result.latency.rme,
     };
@@ -243,12 +234,6 @@ async function measureUrgentLatency(withLoad: boolean) {
   };
 }
 
-function summarise(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
-  return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? 0 };
-}
-
 // ── report ───────────────────────────────────────────────────────────────────────────
 
 const round = (value: number, digits = 0): number => Number(value.toFixed(digits));
@@ -261,13 +246,12 @@ async function main(): Promise<void> {
 
   const baseline = throughput.rows.find((r) => r.name.startsWith('baseline'))!;
   const scheduled = throughput.rows.find((r) => r.name === 'scheduler: submit + drain()')!;
-  const metrics: Metric[] = [
+  const metrics: BenchResult[] = [
     { name: 'scheduler.throughput', value: round(scheduled.tasksPerSecond), unit: 'tasks/s' },
     { name: 'scheduler.baseline.promise', value: round(baseline.tasksPerSecond), unit: 'tasks/s' },
     { name: 'scheduler.urgent.start.p99', value: round(loaded.fromSubmit.p99, 3), unit: 'ms' },
   ];
-  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
-  writeFileSync(RESULTS_FILE, `${JSON.stringify(metrics, null, 2)}\n`);
+  const resultsFile = await writeResults('task-scheduler', metrics);
 
   console.log(`\nNo-op task throughput (batches of ${BATCH.toLocaleString('en')} tasks, tinybench, same run)`);
   console.table(
@@ -322,7 +306,7 @@ async function main(): Promise<void> {
             : '',
     })),
   );
-  console.log(`wrote ${RESULTS_FILE} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`wrote ${resultsFile} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 function roundAll(s: { p50: number; p99: number; max: number }) {

@@ -21,13 +21,12 @@
  * Writes bench/results/weaver.json at the repository root.
  * Run: pnpm --filter @tabagent/weaver bench
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EdgeTypes, type NewNode } from '@tabagent/common';
+import { percentile, perSecond, summarise, writeResults, type BenchResult } from '@tabagent/common/bench';
 import { openIndexedStorage, type Indexing, type VectorIndex } from '@tabagent/indexing';
 import { createWorkerMlBridge, type MlBridge } from '@tabagent/ml-bridge';
 import type { Storage } from '@tabagent/storage';
@@ -35,23 +34,11 @@ import { TaskScheduler } from '@tabagent/task-scheduler';
 import { silentWeaverLogger, Weaver } from '../src/index.js';
 import { loadCorpus, takeMessages, type CorpusChat } from './corpus.js';
 
-const RESULTS_FILE = fileURLToPath(new URL('../../../bench/results/weaver.json', import.meta.url));
 const ENRICH_MESSAGES = 10_000;
 const BACKLOG_MESSAGES = 1_500;
 const LATENCY_ROUNDS = 5;
 const LATENCY_REQUESTS = 300;
 const SEARCHABLE_PROBES = 200;
-
-interface Metric {
-  name: string;
-  value: number;
-  unit: string;
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -95,7 +82,7 @@ async function mlBaseline(ml: MlBridge, corpus: readonly CorpusChat[]): Promise<
     const batch = texts.slice(i, i + 256);
     await Promise.all([ml.embed(batch), ml.extractEntities(batch)]);
   }
-  return texts.length / ((performance.now() - started) / 1000);
+  return perSecond(texts.length, performance.now() - started);
 }
 
 /** Round trips of single-message inserts sent by a worker thread at random moments. */
@@ -117,10 +104,6 @@ async function insertLatency(stack: Stack, corpus: readonly CorpusChat[], reques
   });
   await client.terminate();
   return latencies;
-}
-
-function summarise(latencies: readonly number[]): { p50: number; p99: number; max: number } {
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) };
 }
 
 async function searchableLatency(stack: Stack, weaver: Weaver, ml: MlBridge, probes: number): Promise<{ p50: number; p99: number }> {
@@ -155,7 +138,7 @@ async function searchableLatency(stack: Stack, weaver: Weaver, ml: MlBridge, pro
 async function main(): Promise<void> {
   const { chats: corpus, source } = loadCorpus();
   console.log(`corpus: ${source}, ${corpus.length} chats`);
-  const metrics: Metric[] = [];
+  const metrics: BenchResult[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'weaver-bench-'));
   const ml = await createWorkerMlBridge({ provider: 'builtin' }, { logger: { info: () => undefined, warn: () => undefined } });
   try {
@@ -267,9 +250,7 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
   console.table(metrics);
-  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
-  writeFileSync(RESULTS_FILE, `${JSON.stringify(metrics, null, 2)}\n`);
-  console.log(`wrote ${RESULTS_FILE}`);
+  console.log(`wrote ${await writeResults('weaver', metrics)}`);
 }
 
 await main();

@@ -1,5 +1,6 @@
-import { EventEmitter } from 'eventemitter3';
-import { DbError, type ChangeEvent } from '@tabagent/common';
+import { EventEmitter } from 'node:events';
+import { DbError, throwIfAborted, type ChangeEvent } from '@tabagent/common';
+import { ProgressSignal } from '@tabagent/common/runtime';
 import type { CommitResult } from '@tabagent/storage';
 import { resolveRunSettings, resolveWeaverConfig } from './config/resolve-config.js';
 import { MODULE_NAMES, type WeaverConfig } from './config/weaver-config.js';
@@ -110,11 +111,12 @@ export class Weaver extends EventEmitter<WeaverEvents> {
   #lastError: ModuleError | undefined;
   #lastProgressAt = 0;
   #lastProgressDone = 0;
-  readonly #waiters = new Set<() => void>();
+  readonly #progress = new ProgressSignal();
   readonly #cutReported = new Set<string>();
 
   private constructor(options: WeaverOptions) {
     super();
+    this.setMaxListeners(0); // any number of subscribers, as before (node:events warns past 10)
     checkOpenHandle(options?.storage, 'storage', (s: { status: string }) => s.status);
     checkOpenHandle(options.vectors, 'vectors', (v: { status: string }) => v.status);
     checkOpenHandle(options.scheduler, 'scheduler', (s: { status: string }) => s.status);
@@ -344,16 +346,14 @@ export class Weaver extends EventEmitter<WeaverEvents> {
 
   /** Resolves once `condition` holds (checked whenever work finishes), or the weaver stops. */
   async #until(condition: () => boolean): Promise<void> {
-    while (!condition() && this.#status === 'open') await this.#nextProgress(1_000);
+    while (!condition() && this.#status === 'open') await this.#progress.next(1_000);
   }
 
   // ---------------------------------------------------------------- progress and cursor
 
   #settled(): void {
     this.#feed.wake();
-    const waiters = [...this.#waiters];
-    this.#waiters.clear();
-    for (const wake of waiters) wake();
+    this.#progress.notify();
     const now = performance.now();
     const idle = this.#tracker.pending === 0 && this.#tracker.untrackedPending === 0;
     if (idle || now - this.#lastProgressAt >= this.config.progressIntervalMs) this.#emitProgress(now, idle);
@@ -409,7 +409,8 @@ export class Weaver extends EventEmitter<WeaverEvents> {
     if (this.#status !== 'open') return;
     this.#lastError = { code: error.code, message: error.message, at: this.#now() };
     this.#logger.error(`${what}: ${error.message}`, { code: error.code });
-    this.emit('error', error);
+    // node:events throws an unheard 'error': a background failure must not crash the process.
+    if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
   #headSeq(): number {
@@ -419,18 +420,6 @@ export class Weaver extends EventEmitter<WeaverEvents> {
 
   #queueDepth(): number {
     return this.#runners.reduce((sum, r) => sum + r.pending, 0);
-  }
-
-  #nextProgress(timeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.#waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      this.#waiters.add(done);
-    });
   }
 
   // ---------------------------------------------------------------- public API
@@ -505,27 +494,15 @@ export class Weaver extends EventEmitter<WeaverEvents> {
         target = next;
         continue;
       }
-      if (options.signal?.aborted) throw new DbError('ABORTED', 'whenIdle aborted', { cause: options.signal.reason });
+      throwIfAborted(options.signal, 'whenIdle aborted');
       const remaining = deadline - performance.now();
       if (remaining <= 0) {
         throw new DbError('TIMEOUT', `the weaver is not idle yet (cursor ${this.#tracker.doneThrough}, waiting for ${target})`, {
           details: { cursor: this.#tracker.doneThrough, target },
         });
       }
-      await this.#waitForProgress(Math.min(remaining, 1_000), options.signal);
+      await this.#progress.next(Math.min(remaining, 1_000), options.signal);
     }
-  }
-
-  #waitForProgress(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    if (signal === undefined) return this.#nextProgress(ms);
-    return new Promise<void>((resolve) => {
-      const stop = (): void => resolve();
-      signal.addEventListener('abort', stop, { once: true });
-      void this.#nextProgress(ms).then(() => {
-        signal.removeEventListener('abort', stop);
-        resolve();
-      });
-    });
   }
 
   /**
@@ -582,9 +559,7 @@ export class Weaver extends EventEmitter<WeaverEvents> {
       } finally {
         this.#status = 'closed';
         this.#closing = undefined;
-        const waiters = [...this.#waiters];
-        this.#waiters.clear();
-        for (const wake of waiters) wake();
+        this.#progress.notify();
       }
     })();
     return this.#closing;

@@ -1,14 +1,15 @@
 import { execFile } from 'node:child_process';
+import { DbError } from '@tabagent/common';
 import { ProbeNotFound } from './probe-context.js';
 
 /**
  * Runs `[command, ...args]` and resolves to its stdout. Rejects with {@link ProbeNotFound}
- * when the executable does not exist, and with an Error carrying the first line of
+ * when the executable does not exist, and with an `UNAVAILABLE` DbError carrying the first line of
  * stderr when it exits non-zero. The child is killed (SIGKILL) on abort.
  */
 export function runCommand(commandLine: readonly string[], args: readonly string[], signal: AbortSignal): Promise<string> {
   const [command, ...leading] = commandLine;
-  if (command === undefined) return Promise.reject(new Error('empty command'));
+  if (command === undefined) return Promise.reject(new DbError('INVALID_ARGUMENT', 'empty command'));
   return new Promise((resolve, reject) => {
     execFile(
       command,
@@ -19,7 +20,7 @@ export function runCommand(commandLine: readonly string[], args: readonly string
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') return reject(new ProbeNotFound(`${command} not found`));
         const detail = (stderr || stdout || '').trim().split('\n')[0] || err.message;
-        reject(new Error(`${command} failed: ${detail}`));
+        reject(new DbError('UNAVAILABLE', `${command} failed: ${detail}`, { cause: err }));
       },
     );
   });

@@ -1,4 +1,4 @@
-import { DbError, nodeText, type Node } from '@tabagent/common';
+import { DbError, nodeText, throwIfAborted, type Node } from '@tabagent/common';
 import type { ChangeConsumer, ChangeStretch, Extension, ExtensionBatch, ExtensionContext, RecordChange, Storage, Sublevel } from '@tabagent/storage';
 import { decodeRecord, encodeRecord } from '@tabagent/storage';
 import type { DriftReport } from '../entry-index.js';
@@ -237,7 +237,7 @@ export class KeywordIndex implements Extension {
     const averageLength = stats.totalLength / stats.docs;
     const scores = new Map<string, number>();
     for (const term of terms) {
-      if (options.signal?.aborted) throw new DbError('ABORTED', 'keyword search aborted');
+      throwIfAborted(options.signal, 'keyword search aborted');
       const prefix = postingsPrefix(term);
       const blocks = await this.#store.values({ gte: prefix, lt: `${prefix}${HIGH}` }).all();
       let df = 0;

@@ -1,4 +1,4 @@
-import { DbError, type Node } from '@tabagent/common';
+import { DbError, throwIfAborted, type Node } from '@tabagent/common';
 import { EMPTY_VALUE, EntryIndex, type Entries, type IndexedRecord } from '../entry-index.js';
 import { encodeKeyValue, HIGH, lastComponent, prefixRange, SEP, type KeyValue } from '../keys/tuple-key.js';
 import { INDEXED_FIELDS, INDEXED_FIELD_NAMES } from './indexed-fields.js';
@@ -95,7 +95,7 @@ export class StructuralIndex extends EntryIndex {
     const ids: string[] = [];
     const limit = options.limit ?? Infinity;
     for (const range of this.#ranges(field, condition)) {
-      if (options.signal?.aborted) throw new DbError('ABORTED', 'lookup aborted');
+      throwIfAborted(options.signal, 'lookup aborted');
       const remaining = limit - ids.length;
       if (remaining <= 0) break;
       const keys = await this.store.keys({ ...range, limit: Number.isFinite(remaining) ? remaining : -1 }).all();

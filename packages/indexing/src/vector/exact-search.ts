@@ -1,7 +1,7 @@
 // Exact cosine straight from the embeddings store: the answer before the graph is ready,
 // for small candidate sets, and whenever a filter is too selective for the graph.
 
-import { DbError } from '@tabagent/common';
+import { DbError, throwIfAborted } from '@tabagent/common';
 import type { Storage } from '@tabagent/storage';
 import { cosineToUnit, TopNodes, type VectorHit } from './vector-math.js';
 
@@ -55,7 +55,7 @@ export async function scoreNodeIds(
   const top = new TopNodes(Math.max(1, nodeIds.length));
   const CHUNK = 256;
   for (let start = 0; start < nodeIds.length; start += CHUNK) {
-    if (signal?.aborted) throw new DbError('ABORTED', 'operation aborted', { cause: signal.reason });
+    throwIfAborted(signal);
     const lists = await Promise.all(nodeIds.slice(start, start + CHUNK).map((id) => storage.embeddingsOf(id)));
     for (const list of lists) {
       for (const embedding of list) {

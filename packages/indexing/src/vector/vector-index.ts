@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { DbError, embeddingSpace } from '@tabagent/common';
+import { DbError, embeddingSpace, throwIfAborted } from '@tabagent/common';
+import { ProgressSignal } from '@tabagent/common/runtime';
 import { decodeRecord, encodeRecord, type ChangeConsumer, type ChangeStretch, type Extension, type ExtensionContext, type Storage } from '@tabagent/storage';
 import type { HnswParams, SpaceInfo } from './protocol.js';
 import { compareWithStore, type VectorDriftReport } from './drift.js';
@@ -131,10 +132,6 @@ function invalid(field: string, message: string): DbError {
   return new DbError('INVALID_ARGUMENT', `${field}: ${message}`, { details: { field } });
 }
 
-function aborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new DbError('ABORTED', 'operation aborted', { cause: signal.reason });
-}
-
 function toDbError(err: unknown): DbError {
   return DbError.from(err);
 }
@@ -190,7 +187,8 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
   #lastSnapshot: VectorSnapshotInfo | undefined;
   #ready: VectorReadyInfo | undefined;
   #lastError: DbError | undefined;
-  readonly #waiters = new Set<() => void>();
+  /** Notified whenever the index advances (readiness, catch-up, promotion, close). */
+  readonly #progress = new ProgressSignal();
 
   constructor(storage: Storage, options: VectorIndexOptions = {}) {
     super();
@@ -262,7 +260,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
         // Stops live changes; the follower stays to acknowledge the snapshot saved below.
         await this.#follower?.stop();
         this.#background?.abort(new DbError('NOT_OPEN', 'vector index is closing'));
-        this.#progress();
+        this.#progress.notify();
         await this.#init?.catch(() => undefined);
         await this.#maintenance.catch(() => undefined);
         await this.#saveChain.catch(() => undefined);
@@ -284,7 +282,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
         this.#readiness = 'idle';
         this.#status = 'closed';
         this.#closing = undefined;
-        this.#progress();
+        this.#progress.notify();
       }
     })();
     return this.#closing;
@@ -314,32 +312,11 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
       if (this.#readiness === 'failed') {
         throw new DbError('UNAVAILABLE', `vector index failed to get ready: ${this.#lastError?.message ?? 'unknown error'}`, { cause: this.#lastError });
       }
-      aborted(options.signal);
+      throwIfAborted(options.signal);
       const remaining = deadline - performance.now();
       if (remaining <= 0) throw new DbError('TIMEOUT', 'vector index is not ready yet');
-      await this.#nextProgress(remaining, options.signal);
+      await this.#progress.next(remaining, options.signal);
     }
-  }
-
-  /** Wakes everything waiting for the index to advance. */
-  #progress(): void {
-    const waiters = [...this.#waiters];
-    this.#waiters.clear();
-    for (const wake of waiters) wake();
-  }
-
-  #nextProgress(timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        this.#waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, Number.isFinite(timeoutMs) ? Math.max(0, timeoutMs) : 2 ** 31 - 1);
-      signal?.addEventListener('abort', done, { once: true });
-      this.#waiters.add(done);
-    });
   }
 
   async #initialize(signal: AbortSignal): Promise<void> {
@@ -356,7 +333,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
         if (loaded.status === 'loaded') reason = await this.#snapshotProblem(covers, loaded.params);
         else reason = loaded.status === 'missing' ? 'no snapshot' : `corrupt snapshot: ${loaded.reason}`;
         if (attempt > 0) reason = 'the change log was compacted during the build';
-        aborted(signal);
+        throwIfAborted(signal);
         const localOptions = { deltaLimit: this.options.deltaLimit, expansionSearch: this.options.expansionSearch };
         let local: LocalIndex;
         if (reason !== undefined) {
@@ -383,7 +360,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
         };
         if (reason !== undefined) info.reason = reason;
         this.#ready = info;
-        this.#progress();
+        this.#progress.notify();
         this.emit('ready', info);
         // A build is only worth keeping once it is on disk.
         if (reason !== undefined) this.#queueSave(replica, true);
@@ -458,7 +435,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
     if (batch.size > 0) local?.record(batch, seq);
     replica.seq = seq;
     if (replica === this.#serving) this.#counted(batch.size, replica);
-    this.#progress();
+    this.#progress.notify();
     await ack;
   }
 
@@ -470,14 +447,14 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
    */
   async #catchUpAndPromote(replica: Replica, signal: AbortSignal, local?: LocalIndex): Promise<void> {
     for (;;) {
-      aborted(signal);
+      throwIfAborted(signal);
       if (replica.seq >= this.storage.lastSeq) {
         const previous = this.#serving;
         this.#serving = replica;
         if (local !== undefined) this.#local = local;
         this.#preparing.delete(replica);
         if (previous !== undefined && previous !== replica) void previous.client.close();
-        this.#progress();
+        this.#progress.notify();
         return;
       }
       await this.#catchUpStep(replica, local);
@@ -516,7 +493,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
     }
     replica.seq = seq;
     this.#coverWithoutSnapshot(replica);
-    this.#progress();
+    this.#progress.notify();
   }
 
   /** The sequence a snapshot taken at `seq` is known to be exact through (the recorded marker, else `seq`). */
@@ -560,11 +537,11 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
           await this.#catchUpStep(replica, this.#local);
         }
         replica.pumping = false;
-        this.#progress();
+        this.#progress.notify();
       } catch (err) {
         replica.pumping = false;
         this.#replicaFailed(replica, err);
-        this.#progress();
+        this.#progress.notify();
       }
     })();
   }
@@ -595,7 +572,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
     this.#local = undefined;
     this.#readiness = 'failed';
     void replica.client.close(true);
-    this.#progress();
+    this.#progress.notify();
     if (!this.#autoRecovered) {
       this.#autoRecovered = true;
       void this.rebuild().catch((e: unknown) => this.#report(e));
@@ -613,7 +590,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
     if (this.#status !== 'open') return;
     this.#report(err);
     if (this.#serving === undefined) this.#readiness = 'failed';
-    this.#progress();
+    this.#progress.notify();
   }
 
   // ---------------------------------------------------------------- search
@@ -639,7 +616,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
     const waitMs = options.waitMs ?? this.options.waitMs;
     if (!Number.isFinite(waitMs) || waitMs < 0) throw invalid('waitMs', 'expected a non-negative number');
     const { signal } = options;
-    aborted(signal);
+    throwIfAborted(signal);
 
     if (allowed !== undefined && allowed.size <= this.options.exactCandidates) {
       const seq = this.storage.lastSeq;
@@ -704,12 +681,12 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
       const replica = this.#serving;
       // A stale replica (log compacted past it) will not catch up; it answers until the rebuild lands.
       if (replica !== undefined && (replica.seq >= target || replica.stale)) return replica;
-      aborted(signal);
+      throwIfAborted(signal);
       if (this.#readiness === 'failed' && replica === undefined) return undefined;
       const remaining = deadline - performance.now();
       if (remaining <= 0) return replica;
       if (replica !== undefined && !replica.pumping && !replica.stale) this.#pump(replica);
-      await this.#nextProgress(remaining, signal);
+      await this.#progress.next(remaining, signal);
     }
   }
 
@@ -739,7 +716,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
       }
       if (top.size >= k || response.ids.length < wanted || wanted >= response.count) return top.results();
       if (wanted >= MAX_GRAPH_K) return undefined;
-      aborted(signal);
+      throwIfAborted(signal);
       wanted = Math.min(MAX_GRAPH_K, response.count, wanted * 4);
     }
   }
@@ -878,10 +855,10 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
       let replica = this.#serving;
       while (replica === undefined || replica.seq < target || replica.pumping) {
         this.#requireOpen();
-        aborted(options.signal);
+        throwIfAborted(options.signal);
         if (replica !== undefined && !replica.pumping) this.#pump(replica);
         if (replica === undefined && this.#readiness === 'failed') throw new DbError('UNAVAILABLE', 'vector index failed', { cause: this.#lastError });
-        await this.#nextProgress(1_000, options.signal);
+        await this.#progress.next(1_000, options.signal);
         replica = this.#serving;
       }
       const { spaces } = await replica.client.call({ op: 'entries' });
@@ -921,7 +898,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
       this.#lastError = undefined;
       const vectors = [...replica.spaces.values()].reduce((sum, s) => sum + s.count, 0);
       this.#ready = { source: 'store', reason: 'rebuild', seq: replica.seq, ms: performance.now() - started, vectors };
-      this.#progress();
+      this.#progress.notify();
       this.emit('ready', this.#ready);
       await this.#save(replica);
       return { vectors, seq: replica.seq, ms: performance.now() - started };

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { DbError } from '@tabagent/common';
-import { throwIfAborted } from '../abort.js';
+import { throwIfAborted } from '@tabagent/common';
 import type { MlBridgeInfo, MlEntity } from '../ml-bridge.js';
 import { ProviderBase } from '../provider-base.js';
 import { extractiveSummary } from '../text/extractive-summary.js';

@@ -1,6 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { DbError } from '@tabagent/common';
-import { throwIfAborted } from '../abort.js';
+import { abortedError, DbError, throwIfAborted } from '@tabagent/common';
 import { stripUndefined } from '../builtin/builtin-provider.js';
 import { normalizeEntityLabel } from '../entity-labels.js';
 import type { MlBridgeInfo, MlEntity, MlQuality } from '../ml-bridge.js';
@@ -163,7 +162,7 @@ function call(client: grpc.Client, method: string, request: object, metadata: gr
     const running = fn.call(client, request, metadata, { deadline: Date.now() + timeoutMs }, (err, value) => {
       signal?.removeEventListener('abort', onAbort);
       if (err === null) resolve(value);
-      else if (signal?.aborted) reject(new DbError('ABORTED', 'The operation was aborted', { cause: err }));
+      else if (signal?.aborted) reject(abortedError(signal));
       else reject(fromGrpcError(err));
     });
     signal?.addEventListener('abort', onAbort, { once: true });

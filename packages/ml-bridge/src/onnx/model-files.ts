@@ -77,7 +77,7 @@ async function readJson(path: string): Promise<Record<string, unknown>> {
   }
   try {
     const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new DbError('CORRUPTED', 'not a JSON object');
     return value as Record<string, unknown>;
   } catch (err) {
     throw new DbError('CORRUPTED', `Invalid JSON in ${path}`, { cause: err, details: { path } });

@@ -1,5 +1,5 @@
 import { DbError } from '@tabagent/common';
-import { throwIfAborted } from '../abort.js';
+import { throwIfAborted } from '@tabagent/common';
 import { normalizeInPlace } from '../text/vector-math.js';
 import { planBatches } from './batching.js';
 import type { HfTokenizer } from './hf-tokenizer.js';

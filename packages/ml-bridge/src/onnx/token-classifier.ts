@@ -1,5 +1,5 @@
 import { DbError } from '@tabagent/common';
-import { throwIfAborted } from '../abort.js';
+import { throwIfAborted } from '@tabagent/common';
 import type { MlEntity } from '../ml-bridge.js';
 import { planBatches } from './batching.js';
 import { aggregateBio, type TokenPrediction } from './bio-aggregation.js';

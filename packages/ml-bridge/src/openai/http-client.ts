@@ -1,5 +1,6 @@
 import { DbError, type ErrorCode } from '@tabagent/common';
-import { abortError, delay } from '../abort.js';
+import { abortedError } from '@tabagent/common';
+import { delay } from '../abort.js';
 
 /** How the client talks to the server. */
 export interface HttpClientSettings {
@@ -50,7 +51,7 @@ export class HttpClient {
 
     let lastError: DbError | undefined;
     for (let attempt = 0; attempt <= this.#s.maxRetries; attempt++) {
-      if (signal?.aborted) throw abortError(signal);
+      if (signal?.aborted) throw abortedError(signal);
       const timeout = AbortSignal.timeout(this.#s.timeoutMs);
       const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
       let retryAfterMs: number | undefined;
@@ -64,7 +65,7 @@ export class HttpClient {
         });
         if (!RETRYABLE_STATUS.has(response.status)) throw lastError;
       } catch (err) {
-        if (signal?.aborted) throw abortError(signal);
+        if (signal?.aborted) throw abortedError(signal);
         if (DbError.is(err)) {
           if (err !== lastError || !RETRYABLE_STATUS.has(Number(err.details.status))) throw err;
         } else if (timeout.aborted) {

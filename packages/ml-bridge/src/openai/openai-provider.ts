@@ -1,5 +1,5 @@
 import { DbError } from '@tabagent/common';
-import { throwIfAborted } from '../abort.js';
+import { throwIfAborted } from '@tabagent/common';
 import { stripUndefined } from '../builtin/builtin-provider.js';
 import type { MlBridgeInfo, MlEntity } from '../ml-bridge.js';
 import { ProviderBase } from '../provider-base.js';

@@ -1,4 +1,4 @@
-import { throwIfAborted } from '../abort.js';
+import { throwIfAborted } from '@tabagent/common';
 import { splitSentences } from './sentences.js';
 import { dot, normalizeInPlace } from './vector-math.js';
 

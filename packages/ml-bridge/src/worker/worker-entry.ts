@@ -9,7 +9,7 @@ import type { FromWorker, SerializedError, ToWorker } from './worker-protocol.js
 // and transfers embedding buffers back instead of copying them.
 
 const port = parentPort;
-if (!port) throw new Error('worker-entry must run inside a worker thread');
+if (!port) throw new DbError('INTERNAL', 'worker-entry must run inside a worker thread');
 
 let bridge: MlBridge | undefined;
 const running = new Map<number, AbortController>();

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { DbError } from '@tabagent/common';
-import { abortError } from '../abort.js';
+import { abortedError } from '@tabagent/common';
 import { selectAutoProvider, type AutoMlBridgeOptions } from '../auto/auto-provider.js';
 import type { BuiltinMlBridgeOptions } from '../builtin/builtin-options.js';
 import type { MlBridgeConfig } from '../create-ml-bridge.js';
@@ -154,7 +154,7 @@ class WorkerMlBridge implements MlBridge {
     try {
       if (this.#status !== 'open') throw new DbError('NOT_OPEN', `The ML worker bridge is ${this.#status}`);
       validateTexts(texts);
-      if (signal?.aborted) throw abortError(signal);
+      if (signal?.aborted) throw abortedError(signal);
     } catch (err) {
       return Promise.reject(DbError.from(err));
     }
@@ -163,7 +163,7 @@ class WorkerMlBridge implements MlBridge {
       const onAbort = (): void => {
         this.#post({ type: 'abort', id });
         // Release the caller now; the worker's late answer is ignored.
-        this.#settle(id)?.reject(abortError(signal as AbortSignal));
+        this.#settle(id)?.reject(abortedError(signal));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(id, { resolve, reject, cleanup: () => signal?.removeEventListener('abort', onAbort) });

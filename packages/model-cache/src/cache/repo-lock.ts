@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { DbError } from '@tabagent/common';
+import { DbError, throwIfAborted } from '@tabagent/common';
 import lockfile from 'proper-lockfile';
 import { sleep } from '../hub/retry.js';
 
@@ -32,7 +32,7 @@ export async function acquireRepoLock(options: RepoLockOptions): Promise<HeldLoc
   let delay = 50;
   let waited = false;
   for (;;) {
-    if (signal?.aborted) throw new DbError('ABORTED', 'waiting for the download lock: aborted', { cause: signal.reason });
+    throwIfAborted(signal, 'waiting for the download lock: aborted');
     const compromised = new AbortController();
     try {
       const release = await lockfile.lock(lockPath, {

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { DbError } from '@tabagent/common';
+import { abortedError, DbError } from '@tabagent/common';
 import type { HubClient } from '../hub/hub-client.js';
-import { abortedError, header, RetryableError, statusError } from '../hub/http-errors.js';
+import { header, RetryableError, statusError } from '../hub/http-errors.js';
 import type { RetryPolicy } from '../hub/retry.js';
 import { withRetry } from '../hub/retry.js';
 import { OrderedHasher } from './ordered-hasher.js';
@@ -211,7 +211,7 @@ async function fetchChunk(
       }
     } catch (err) {
       await flush();
-      if (signal.aborted) throw abortedError(signal, what);
+      if (signal.aborted) throw abortedError(signal, `${what}: aborted`);
       throw err;
     }
     await flush();

@@ -58,7 +58,3 @@ function retryAfterMs(value: string | undefined): number | undefined {
   const date = Date.parse(value);
   return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
 }
-
-export function abortedError(signal: AbortSignal | undefined, what: string): DbError {
-  return new DbError('ABORTED', `${what}: aborted`, { cause: signal?.reason });
-}

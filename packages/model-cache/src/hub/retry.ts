@@ -1,5 +1,5 @@
-import { DbError } from '@tabagent/common';
-import { abortedError, isNetworkError, RetryableError } from './http-errors.js';
+import { abortedError, DbError } from '@tabagent/common';
+import { isNetworkError, RetryableError } from './http-errors.js';
 
 export interface RetryPolicy {
   retries: number;
@@ -21,14 +21,14 @@ export async function withRetry<T>(
 ): Promise<T> {
   let failures = 0;
   for (;;) {
-    if (signal?.aborted) throw abortedError(signal, what);
+    if (signal?.aborted) throw abortedError(signal, `${what}: aborted`);
     let progressed = false;
     try {
       return await attempt(() => {
         progressed = true;
       });
     } catch (err) {
-      if (signal?.aborted) throw abortedError(signal, what);
+      if (signal?.aborted) throw abortedError(signal, `${what}: aborted`);
       if (err instanceof DbError) throw err;
       const retryable = err instanceof RetryableError || isNetworkError(err);
       // Not ours to judge (e.g. a file-system error, or a signal for the caller): pass it on.
@@ -48,10 +48,10 @@ export async function withRetry<T>(
 
 export function sleep(ms: number, signal: AbortSignal | undefined, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortedError(signal, what));
+    if (signal?.aborted) return reject(abortedError(signal, `${what}: aborted`));
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(abortedError(signal, what));
+      reject(abortedError(signal, `${what}: aborted`));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

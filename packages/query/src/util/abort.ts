@@ -1,4 +1,4 @@
-import { DbError } from '@tabagent/common';
+import { abortedError, DbError } from '@tabagent/common';
 
 /**
  * Throws `ABORTED` (or `TIMEOUT` when the signal was aborted by a deadline) if the
@@ -12,7 +12,7 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (reason instanceof Error && reason.name === 'TimeoutError') {
     throw new DbError('TIMEOUT', 'query exceeded its time limit', { cause: reason });
   }
-  throw new DbError('ABORTED', 'query aborted', { cause: reason });
+  throw abortedError(signal, 'query aborted');
 }
 
 /** A signal that fires when `signal` does or when `timeoutMs` elapses (if given). */

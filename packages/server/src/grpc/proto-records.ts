@@ -1,4 +1,5 @@
-import { withFields, type ChangeEvent, type Edge, type Node } from '@tabagent/common';
+import type { ChangeEvent, Edge, Node } from '@tabagent/common';
+import { withFields } from '@tabagent/common/runtime';
 import type { EntityMention, GraphPath, Page, QueryResult, RelatedChat } from '@tabagent/query';
 import type { TabAgentEvent } from 'tabagent';
 import { fromProtoStruct, toProtoStruct, type ProtoStruct } from './proto-struct.js';

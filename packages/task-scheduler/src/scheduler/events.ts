@@ -2,7 +2,7 @@ import type { ActivityLevel } from '../activity/activity-level.js';
 import type { TaskInfo, TaskOutcome } from '../task/task.js';
 
 /**
- * Events of a {@link TaskScheduler} (an eventemitter3 emitter). Listeners run
+ * Events of a {@link TaskScheduler} (a typed node:events emitter). Listeners run
  * synchronously inside the scheduler, so they should be quick and must not throw.
  *
  * @example

@@ -1,5 +1,6 @@
-import { DbError } from '@tabagent/common';
-import { EventEmitter } from 'eventemitter3';
+import { DbError, throwIfAborted } from '@tabagent/common';
+import { ProgressSignal } from '@tabagent/common/runtime';
+import { EventEmitter } from 'node:events';
 import { assertActivityLevel, type ActivityLevel } from '../activity/activity-level.js';
 import { ActivityMonitor } from '../activity/activity-monitor.js';
 import type { CancelTimer, Clock } from '../clock/clock.js';
@@ -101,11 +102,13 @@ export class TaskScheduler extends EventEmitter<TaskSchedulerEvents> {
   #deadlineAt = Number.POSITIVE_INFINITY;
   #cancelDeadlineTimer: CancelTimer | undefined;
   #busy = false;
-  #idleWaiters: (() => void)[] = [];
+  /** Notified each time the scheduler becomes idle. */
+  readonly #idle = new ProgressSignal();
   #closing: Promise<void> | undefined;
 
   constructor(options: TaskSchedulerOptions = {}) {
     super();
+    this.setMaxListeners(0); // any number of subscribers, as before (node:events warns past 10)
     this.#options = resolveTaskSchedulerOptions(options);
     this.#clock = this.#options.clock;
     this.#waitTimes = new LatencyWindow(this.#options.statsWindow);
@@ -322,27 +325,13 @@ export class TaskScheduler extends EventEmitter<TaskSchedulerEvents> {
    * for (const doc of docs) scheduler.submit(() => index(doc), { priority: 'low' });
    * await scheduler.drain();
    */
-  drain(options: DrainOptions = {}): Promise<void> {
-    if (this.#status !== 'open') return Promise.reject(this.#notOpen('drain'));
-    if (this.#isIdle()) return Promise.resolve();
+  async drain(options: DrainOptions = {}): Promise<void> {
+    if (this.#status !== 'open') throw this.#notOpen('drain');
+    if (this.#isIdle()) return;
     const { signal } = options;
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(new DbError('ABORTED', 'drain aborted', { cause: signal.reason }));
-        return;
-      }
-      const onAbort = (): void => {
-        const index = this.#idleWaiters.indexOf(waiter);
-        if (index >= 0) this.#idleWaiters.splice(index, 1);
-        reject(new DbError('ABORTED', 'drain aborted', { cause: signal?.reason }));
-      };
-      const waiter = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#idleWaiters.push(waiter);
-    });
+    throwIfAborted(signal, 'drain aborted');
+    await this.#idle.next(Number.POSITIVE_INFINITY, signal);
+    throwIfAborted(signal, 'drain aborted');
   }
 
   /**
@@ -800,9 +789,7 @@ export class TaskScheduler extends EventEmitter<TaskSchedulerEvents> {
   #checkIdle(): void {
     if (!this.#busy || !this.#isIdle()) return;
     this.#busy = false;
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const waiter of waiters) waiter();
+    this.#idle.notify();
     this.#emit('idle');
   }
 
@@ -834,7 +821,7 @@ export class TaskScheduler extends EventEmitter<TaskSchedulerEvents> {
     if (abortRunning) for (const task of [...this.#running]) this.#cancelTask(task, 'close');
     if (this.#running.size > 0) {
       this.#busy = true;
-      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+      await this.#idle.next();
     }
     this.#status = 'closed';
     this.#closing = undefined;

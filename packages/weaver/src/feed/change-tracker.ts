@@ -1,4 +1,4 @@
-import type { ChangeEvent } from '@tabagent/common';
+import { DbError, type ChangeEvent } from '@tabagent/common';
 
 /**
  * The work outstanding for one change: a count per module, plus holds (routing, deferred
@@ -137,7 +137,7 @@ export class ChangeTracker {
 
   /** Moves the cursor to `seq` (after a backfill covered everything up to it). */
   jumpTo(seq: number): void {
-    if (this.pending > 0) throw new Error('cannot move the cursor while changes are outstanding');
+    if (this.pending > 0) throw new DbError('INTERNAL', 'cannot move the cursor while changes are outstanding');
     if (seq > this.#doneThrough) {
       this.#doneThrough = seq;
       this.#onAdvance(seq);

@@ -1,4 +1,4 @@
-import { DbError } from '@tabagent/common';
+import { abortedError, DbError } from '@tabagent/common';
 import type { MlBridge, MlBridgeInfo, MlEntity } from '@tabagent/ml-bridge';
 
 /** The ML calls the modules make, each with a signal and a time limit. */
@@ -54,7 +54,7 @@ export class GuardedMl implements WeaverMl {
       }, this.#timeoutMs);
       onAbort = () => {
         controller.abort(signal.reason);
-        reject(DbError.is(signal.reason) ? signal.reason : new DbError('ABORTED', `ML ${call} aborted`, { cause: signal.reason }));
+        reject(DbError.is(signal.reason) ? signal.reason : abortedError(signal, `ML ${call} aborted`));
       };
       signal.addEventListener('abort', onAbort, { once: true });
     });

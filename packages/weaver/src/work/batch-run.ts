@@ -1,4 +1,5 @@
-import { withFields, type ChangeEvent } from '@tabagent/common';
+import type { ChangeEvent } from '@tabagent/common';
+import { withFields } from '@tabagent/common/runtime';
 import type { CommitResult, WriteBatch } from '@tabagent/storage';
 import type { TaskContext } from '@tabagent/task-scheduler';
 import type { EnrichedDetail, ModuleRunContext, WorkItem } from '../modules/weaver-module.js';

@@ -1,5 +1,6 @@
 import type { FastifySchemaCompiler } from 'fastify';
-import { withFields } from '@tabagent/common';
+import { DbError } from '@tabagent/common';
+import { withFields } from '@tabagent/common/runtime';
 import type { ConvergedQuery, GraphPath } from '@tabagent/query';
 import { operation } from '../../operations/index.js';
 import { clientAbortSignal } from '../client-abort.js';
