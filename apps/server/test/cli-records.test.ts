@@ -86,10 +86,14 @@ describe('tabagent (built binary): everyday commands', () => {
   it('reports node counts and component state', async () => {
     const chat = await cli.json<Chat>(['add', 'chat', '--title', 'a']);
     await cli.json(['add', 'message', '--chat', chat.id, 'hello']);
-    const stats = await cli.json<{ nodes: Record<string, number>; storage: { lastSeq: number }; ml: { provider: string } }>(['stats']);
+    const stats = await cli.json<{ nodes: Record<string, number>; storage: { lastSeq: number }; ml: { provider: string }; disk: { log: { entries: number }; diskBytes: number } }>(['stats']);
     expect(stats).toMatchObject({ nodes: { Chat: 1, Message: 1, Entity: 0 }, storage: { lastSeq: 2 }, ml: { provider: 'builtin' } });
+    // Nothing has consumed the log durably but the vector index, which keeps what it needs.
+    expect(stats.disk.log.entries).toBeLessThanOrEqual(2);
+    expect(stats.disk.diskBytes).toBeGreaterThan(0);
     const human = await cli.run(['status']);
     expect(human.stdout).toMatch(/^lastSeq: +2$/m);
+    expect(human.stdout).toMatch(/^log entries: +\d+$/m);
     expect(human.stdout).toMatch(/│ Message +│ 1 +│/);
   });
 

@@ -20,7 +20,9 @@ export interface StorageOptions {
   extensions?: Extension[];
   /**
    * Compact the change log once the lowest durable consumer cursor has advanced this many
-   * entries past the last compaction (default 1,000). Without any durable cursor the log is kept.
+   * entries past the last compaction (default 10,000), at most once a second: each
+   * compaction is one LevelDB range delete that shares the write path with commits, so
+   * fewer, larger ones keep write latency flat. Without any durable cursor the log is kept.
    */
   compactEvery?: number;
   /** Clock for `createdAt`/`updatedAt` and change-log times (default `Date.now`). */
@@ -40,7 +42,7 @@ export function resolveStorageOptions(options: StorageOptions = {}): ResolvedSto
     maxBatchOps: options.maxBatchOps ?? 100_000,
     checkReferences: options.checkReferences ?? true,
     extensions: [...(options.extensions ?? [])],
-    compactEvery: options.compactEvery ?? 1_000,
+    compactEvery: options.compactEvery ?? 10_000,
     now: options.now ?? Date.now,
     writeBufferSize: options.writeBufferSize ?? 16 * 1024 * 1024,
     cacheSize: options.cacheSize ?? 32 * 1024 * 1024,

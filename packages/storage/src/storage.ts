@@ -103,6 +103,8 @@ function mapOpenError(err: unknown, location: string): DbError {
  * const node = await storage.getNode(chat.id);
  */
 const ENGINE = Symbol('engine');
+/** Least time between two automatic log compactions. */
+const COMPACT_GAP_MS = 1_000;
 
 export class Storage extends EventEmitter<StorageEvents> {
   readonly location: string;
@@ -122,6 +124,8 @@ export class Storage extends EventEmitter<StorageEvents> {
   /** Persisted durable cursors: name → last acknowledged sequence. */
   readonly #cursors = new Map<string, number>();
   #compactedTo = 0;
+  #lastCompaction = -Infinity;
+  #compactTimer: NodeJS.Timeout | undefined;
   /** True while extensions close: they may still write their key space and acknowledge. */
   #extensionsClosing = false;
   #compacting: Promise<void> = Promise.resolve();
@@ -328,6 +332,8 @@ export class Storage extends EventEmitter<StorageEvents> {
     this.#closing = (async () => {
       try {
         await this.#closeExtensions();
+        clearTimeout(this.#compactTimer);
+        this.#compactTimer = undefined;
         await this.#writer?.idle();
         await this.#compacting;
         await this.#engine?.db.close();
@@ -744,6 +750,16 @@ export class Storage extends EventEmitter<StorageEvents> {
     if (this.#cursors.size === 0 || this.#status !== 'open') return;
     const lowest = Math.min(...this.#cursors.values());
     if (lowest - this.#compactedTo < this.#options.compactEvery) return;
+    const now = performance.now();
+    if (now - this.#lastCompaction < COMPACT_GAP_MS) {
+      // Due, but one ran a moment ago: look again once the gap has passed.
+      this.#compactTimer ??= setTimeout(() => {
+        this.#compactTimer = undefined;
+        this.#scheduleCompaction();
+      }, COMPACT_GAP_MS - (now - this.#lastCompaction)).unref();
+      return;
+    }
+    this.#lastCompaction = now;
     const target = lowest;
     this.#compactedTo = Math.max(this.#compactedTo, Math.min(target, this.lastSeq - 1));
     this.#compacting = this.#compacting.then(() => (this.#status === 'open' ? this.compactChangeLog(target) : undefined)).catch(() => undefined);

@@ -1,16 +1,17 @@
 import type { Command } from 'commander';
 import { NODE_TYPES } from '@tabagent/common';
-import type { TabAgent, TabAgentStats } from 'tabagent';
+import type { StorageStats, TabAgent, TabAgentStats } from 'tabagent';
 import { action } from '../context.js';
 import { fields, table } from '../output/format.js';
 
-export type DatabaseStats = TabAgentStats & { nodes: Record<string, number> };
+export type DatabaseStats = TabAgentStats & { nodes: Record<string, number>; disk: Omit<StorageStats, 'status' | 'lastSeq'> };
 
-/** Node counts per kind plus every component's state. */
+/** Node counts per kind, the change log and disk use, plus every component's state. */
 export async function databaseStats(db: TabAgent): Promise<DatabaseStats> {
   const nodes: Record<string, number> = {};
   for (const type of NODE_TYPES) nodes[type] = await db.countNodes(type);
-  return { ...db.stats(), nodes };
+  const { status: _status, lastSeq: _lastSeq, ...disk } = await db.storageStats();
+  return { ...db.stats(), nodes, disk };
 }
 
 /** `tabagent stats` (alias `status`). */
@@ -28,6 +29,8 @@ export function registerStats(program: Command): void {
             fields({
               location: s.location,
               lastSeq: s.storage.lastSeq,
+              'log entries': s.disk.log.entries,
+              'disk MB': (s.disk.diskBytes / 1e6).toFixed(1),
               nodes: total,
               vectors: s.vectors.vectors,
               ml: `${s.ml.provider} (${s.ml.embedding.model})`,
