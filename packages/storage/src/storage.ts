@@ -803,15 +803,17 @@ export interface StorageStats {
   log: { entries: number; firstSeq: number | undefined };
   cursors: Record<string, number>;
   extensions: { name: string; kind: Extension['kind'] }[];
-  /** Bytes of every file in the database directory. */
+  /** Bytes of every file in the database directory and below it. */
   diskBytes: number;
 }
 
 async function directoryBytes(dir: string): Promise<number> {
   let total = 0;
   for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (!entry.isFile()) continue;
-    total += await stat(join(dir, entry.name)).then((s) => s.size, () => 0);
+    const path = join(dir, entry.name);
+    // Everything in the directory: LevelDB's files, and what extensions keep beside them (vector snapshots).
+    if (entry.isDirectory()) total += await directoryBytes(path);
+    else if (entry.isFile()) total += await stat(path).then((s) => s.size, () => 0);
   }
   return total;
 }
