@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXTRA_REQUEST_EXAMPLES } from '../src/http/openapi-examples.js';
 import { REST_OPERATIONS } from '../src/http/rest-operations.js';
 import { OPERATIONS } from '../src/operations/index.js';
-import { startHarness, type HttpHarness } from './fixtures/http-server.js';
+import { useOpenApiHarness } from './fixtures/http-server.js';
 
-let h: HttpHarness;
-let doc: any;
-beforeAll(async () => {
-  h = await startHarness();
-  doc = (await h.request('GET', '/v1/openapi.json')).body;
-});
-afterAll(async () => h.stop());
+const suite = useOpenApiHarness();
 
 /** The request the document's examples make for one route, exactly as Swagger UI would send it. */
 function exampleRequest(method: string, path: string): { url: string; body?: unknown } {
-  const item = doc.paths[path][method];
+  const item = suite.doc.paths[path][method];
   let url = path;
   const query = new URLSearchParams();
   for (const parameter of item.parameters ?? []) {
@@ -33,7 +27,7 @@ function exampleRequest(method: string, path: string): { url: string; body?: unk
 
 /** A schema with its `$ref`s to components resolved, one level at a time. */
 function resolve(schema: any): any {
-  return schema?.$ref === undefined ? schema : resolve(doc.components.schemas[schema.$ref.slice('#/components/schemas/'.length)]);
+  return schema?.$ref === undefined ? schema : resolve(suite.doc.components.schemas[schema.$ref.slice('#/components/schemas/'.length)]);
 }
 
 describe('OpenAPI examples', () => {
@@ -42,7 +36,7 @@ describe('OpenAPI examples', () => {
     for (const op of OPERATIONS) {
       for (const binding of REST_OPERATIONS.filter((b) => b.operation === op.name)) {
         const { url, body } = exampleRequest(binding.method, binding.path);
-        const res = await h.request(binding.method.toUpperCase(), url, body === undefined ? {} : { body });
+        const res = await suite.h.request(binding.method.toUpperCase(), url, body === undefined ? {} : { body });
         expect(res.status, `${binding.method} ${binding.path} (${op.name}) → ${JSON.stringify(res.body)}`).toBeGreaterThanOrEqual(200);
         expect(res.status, `${binding.method} ${binding.path} (${op.name}) → ${JSON.stringify(res.body)}`).toBeLessThan(300);
         sent.push(op.name);
@@ -56,7 +50,7 @@ describe('OpenAPI examples', () => {
     for (const key of Object.keys(EXTRA_REQUEST_EXAMPLES)) {
       const [method, path] = key.split(' ') as [string, string];
       const { url, body } = exampleRequest(method, path);
-      const res = await h.request(method.toUpperCase(), url, body === undefined ? {} : { body });
+      const res = await suite.h.request(method.toUpperCase(), url, body === undefined ? {} : { body });
       expect(res.status, `${key} → ${JSON.stringify(res.body)}`).toBeGreaterThanOrEqual(200);
       expect(res.status, `${key} → ${JSON.stringify(res.body)}`).toBeLessThan(300);
     }
@@ -64,7 +58,7 @@ describe('OpenAPI examples', () => {
 
   it('the example search finds what the examples wrote', async () => {
     const { body } = exampleRequest('post', '/v1/search');
-    const res = await h.request('POST', '/v1/search', { body });
+    const res = await suite.h.request('POST', '/v1/search', { body });
     expect(res.body.hits.length).toBeGreaterThan(0);
   });
 
@@ -73,11 +67,11 @@ describe('OpenAPI examples', () => {
       ['/v1/chats', 'post'],
       ['/v1/chats/{id}/messages', 'post'],
     ] as const) {
-      const schema = resolve(doc.paths[path][method].requestBody.content['application/json'].schema);
+      const schema = resolve(suite.doc.paths[path][method].requestBody.content['application/json'].schema);
       for (const field of ['id', 'createdAt', 'updatedAt', 'embeddingId', 'type', 'chatId']) expect(Object.keys(schema.properties), `${method} ${path}`).not.toContain(field);
     }
     for (const binding of REST_OPERATIONS) {
-      const responses = doc.paths[binding.path][binding.method].responses;
+      const responses = suite.doc.paths[binding.path][binding.method].responses;
       expect(Object.keys(responses), `${binding.method} ${binding.path}`).toEqual(expect.arrayContaining(['4XX', '5XX']));
     }
   });

@@ -1,15 +1,9 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type HttpHarness } from './fixtures/http-server.js';
+import { describe, expect, it } from 'vitest';
+import { useOpenApiHarness } from './fixtures/http-server.js';
 
-let h: HttpHarness;
-let doc: any;
-beforeAll(async () => {
-  h = await startHarness();
-  doc = (await h.request('GET', '/v1/openapi.json')).body;
-});
-afterAll(async () => h.stop());
+const suite = useOpenApiHarness();
 
 /** Every `$ref` anywhere in a value. */
 function refsIn(value: unknown, out = new Set<string>()): Set<string> {
@@ -25,15 +19,15 @@ function refsIn(value: unknown, out = new Set<string>()): Set<string> {
 
 describe('OpenAPI document', () => {
   it('validates against the OpenAPI 3.1 schema and every reference resolves', async () => {
-    expect(doc.openapi).toBe('3.1.0');
+    expect(suite.doc.openapi).toBe('3.1.0');
     const validator = new Validator();
-    const result = await validator.validate(structuredClone(doc));
+    const result = await validator.validate(structuredClone(suite.doc));
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(validator.version).toBe('3.1');
-    for (const ref of refsIn(doc)) {
+    for (const ref of refsIn(suite.doc)) {
       expect(ref).toMatch(/^#\/components\/schemas\//u);
-      expect(doc.components.schemas[ref.slice('#/components/schemas/'.length)], ref).toBeDefined();
+      expect(suite.doc.components.schemas[ref.slice('#/components/schemas/'.length)], ref).toBeDefined();
     }
     expect(() => validator.resolveRefs()).not.toThrow();
     // The validator is not vacuous: a broken document fails.
@@ -43,11 +37,11 @@ describe('OpenAPI document', () => {
 
   it('has component schemas that compile as JSON Schema 2020-12', () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
-    for (const [name, schema] of Object.entries(doc.components.schemas)) ajv.addSchema(schema as object, `#/components/schemas/${name}`);
+    for (const [name, schema] of Object.entries(suite.doc.components.schemas)) ajv.addSchema(schema as object, `#/components/schemas/${name}`);
     const message = ajv.compile({ $ref: '#/components/schemas/Message' });
     expect(message({ type: 'Message', id: 'msg_1', createdAt: 1, updatedAt: 1, metadata: {}, chatId: 'chat_1', sender: 'a', role: 'user', content: 'hi', timestamp: 1, tags: [] })).toBe(true);
     expect(message({ type: 'Message', id: 'msg_1', role: 'robot' })).toBe(false);
-    for (const name of Object.keys(doc.components.schemas)) expect(() => ajv.getSchema(`#/components/schemas/${name}`), name).not.toThrow();
+    for (const name of Object.keys(suite.doc.components.schemas)) expect(() => ajv.getSchema(`#/components/schemas/${name}`), name).not.toThrow();
   });
 
   it('documents every route the server serves, with its schemas', async () => {
@@ -98,34 +92,34 @@ describe('OpenAPI document', () => {
       ['post', '/v1/embeddings'],
       ['get', '/v1/ws'],
     ];
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((method) => `${method} ${path}`));
+    const documented = Object.entries(suite.doc.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((method) => `${method} ${path}`));
     expect(documented.sort()).toEqual(expected.map(([m, p]) => `${m} ${p}`).sort());
     for (const [method, path] of expected) {
-      const op = doc.paths[path][method];
+      const op = suite.doc.paths[path][method];
       expect(op.summary, `${method} ${path}`).toBeTruthy();
       expect(op.tags?.length, `${method} ${path}`).toBeGreaterThan(0);
     }
 
     // The schemas come from the common zod schemas: the twelve node kinds, strict.
-    const node = doc.components.schemas.Node;
+    const node = suite.doc.components.schemas.Node;
     expect(node.oneOf).toHaveLength(12);
-    expect(doc.components.schemas.Message.additionalProperties).toBe(false);
-    expect(doc.components.schemas.Message.properties.role.enum).toEqual(['user', 'assistant', 'system', 'tool']);
-    const post = doc.paths['/v1/chats/{id}/messages'].post;
+    expect(suite.doc.components.schemas.Message.additionalProperties).toBe(false);
+    expect(suite.doc.components.schemas.Message.properties.role.enum).toEqual(['user', 'assistant', 'system', 'tool']);
+    const post = suite.doc.paths['/v1/chats/{id}/messages'].post;
     expect(post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/NewMessageInput');
     expect(post.responses['201'].content['application/json'].schema.$ref).toBe('#/components/schemas/Message');
     expect(post.responses['4XX'].content['application/json'].schema.$ref).toBe('#/components/schemas/Error');
-    const listParams = doc.paths['/v1/chats'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
+    const listParams = suite.doc.paths['/v1/chats'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
     expect(listParams).toEqual(['query:limit', 'query:offset']);
-    expect(doc.components.schemas.ConvergedQueryInput.properties.filters).toBeDefined();
+    expect(suite.doc.components.schemas.ConvergedQueryInput.properties.filters).toBeDefined();
   });
 
   it('serves interactive docs', async () => {
-    const page = await h.request('GET', '/docs');
+    const page = await suite.h.request('GET', '/docs');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/u);
     expect(String(page.body)).toContain('swagger-ui');
-    const json = await h.request('GET', '/docs/json');
+    const json = await suite.h.request('GET', '/docs/json');
     expect(json.body.openapi).toBe('3.1.0');
   });
 });

@@ -1,18 +1,12 @@
 import { z } from 'zod';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REST_OPERATIONS } from '../src/http/rest-operations.js';
 import { operation } from '../src/operations/index.js';
-import { startHarness, type HttpHarness } from './fixtures/http-server.js';
+import { useOpenApiHarness } from './fixtures/http-server.js';
 
-let h: HttpHarness;
-let doc: any;
-beforeAll(async () => {
-  h = await startHarness();
-  doc = (await h.request('GET', '/v1/openapi.json')).body;
-});
-afterAll(async () => h.stop());
+const suite = useOpenApiHarness();
 
-const resolve = (schema: any): any => (schema?.$ref === undefined ? schema : resolve(doc.components.schemas[schema.$ref.slice('#/components/schemas/'.length)]));
+const resolve = (schema: any): any => (schema?.$ref === undefined ? schema : resolve(suite.doc.components.schemas[schema.$ref.slice('#/components/schemas/'.length)]));
 
 /** The input fields of an operation, as its schema declares them. */
 function operationFields(name: string): string[] {
@@ -24,7 +18,7 @@ describe('REST routes are checked against the catalogue', () => {
   it('every bound route takes exactly its operation’s fields (path parameters, body or query string)', () => {
     const mismatches: string[] = [];
     for (const binding of REST_OPERATIONS) {
-      const item = doc.paths[binding.path]?.[binding.method];
+      const item = suite.doc.paths[binding.path]?.[binding.method];
       expect(item, `${binding.method} ${binding.path} is served`).toBeDefined();
       const fromPath = Object.values(binding.pathParams ?? {});
       const query = (item.parameters ?? []).filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name);

@@ -119,11 +119,6 @@ export class Consumer implements ChangeConsumer {
     return this.#mode === 'live' && !this.#busy && this.#queue.length === 0 && this.#position >= this.#source.lastSeq();
   }
 
-  /** The durable cursor's name, if any. */
-  get cursorName(): string | undefined {
-    return this.#cursor;
-  }
-
   async ack(seq: number): Promise<void> {
     if (this.#cursor === undefined) throw new DbError('INVALID_ARGUMENT', 'ack: this consumer is not durable');
     if (!Number.isInteger(seq) || seq < 0) throw new DbError('INVALID_ARGUMENT', 'ack: expected a non-negative integer', { details: { field: 'seq' } });

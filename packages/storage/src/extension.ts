@@ -1,4 +1,4 @@
-import type { ChangeEntity, ChangeEvent, ChangeOp, DbError, Edge, Embedding, Node } from '@tabagent/common';
+import type { ChangeEntity, ChangeEvent, ChangeOp, Edge, Embedding, Node } from '@tabagent/common';
 import type { ClassicLevel } from 'classic-level';
 import type { ChangeConsumer, ConsumeOptions } from './change-consumer.js';
 import type { Sublevel } from './engine.js';
@@ -97,6 +97,3 @@ export interface Extension {
   /** Rebuilds a `derived` extension from the data. */
   rebuild?(options?: { signal?: AbortSignal }): Promise<unknown>;
 }
-
-/** Reported by consumers' error callbacks. */
-export type ExtensionError = DbError;

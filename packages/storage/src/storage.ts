@@ -699,13 +699,21 @@ export class Storage extends EventEmitter<StorageEvents> {
     }
     if (cursor !== undefined && !this.#cursors.has(cursor)) {
       // Registered at once, so the log after `after` is kept from now on.
-      this.#cursors.set(cursor, after);
-      void this.#cursorStore!.put(cursor, encodeRecord(after)).catch(() => undefined);
+      void this.#persistCursor(cursor, after).catch(() => undefined);
     }
     const acked = cursor === undefined ? after : this.#cursors.get(cursor)!;
     const consumer = new Consumer(this.#changeSource, options, cursor, after, acked);
     this.#consumers.add(consumer);
     return consumer;
+  }
+
+  /** Records a durable cursor (in memory at once, then on disk with the storage's durability). */
+  async #persistCursor(name: string, seq: number): Promise<void> {
+    this.#cursors.set(name, seq);
+    const value = encodeRecord(seq);
+    // classic-level takes `sync` (fsync this write), which abstract-level's option type does not list.
+    if (this.#options.durability === 'sync') await this.#cursorStore!.put(name, value, { sync: true } as never);
+    else await this.#cursorStore!.put(name, value);
   }
 
   readonly #changeSource: ChangeSource = {
@@ -718,10 +726,7 @@ export class Storage extends EventEmitter<StorageEvents> {
     },
     saveCursor: async (name, seq) => {
       this.#requireForExtension();
-      this.#cursors.set(name, seq);
-      const value = encodeRecord(seq);
-      if (this.#options.durability === 'sync') await this.#cursorStore!.put(name, value, { sync: true } as never);
-      else await this.#cursorStore!.put(name, value);
+      await this.#persistCursor(name, seq);
       this.#scheduleCompaction();
     },
     closeConsumer: (consumer) => {
