@@ -11,9 +11,9 @@ import { Bench } from 'tinybench';
 import { seededRandom } from '@tabagent/common/testing';
 import { median, writeResults, type BenchResult } from '@tabagent/common/bench';
 import * as indexingModule from '@tabagent/indexing';
-import { openIndexedStorage } from '@tabagent/indexing';
+import { openIndexedStorage, type HnswIndex } from '@tabagent/indexing';
 import { Storage } from '@tabagent/storage';
-import { QueryEngine, type ConvergedQuery, type HnswIndex } from '../src/index.js';
+import { QueryEngine, type ConvergedQuery } from '../src/index.js';
 import { bruteForceConverged, type ConvergedParams } from './brute-force.js';
 import { buildDataset, MODEL } from './dataset.js';
 

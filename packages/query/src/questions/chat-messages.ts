@@ -1,6 +1,6 @@
+import { throwIfAborted } from '@tabagent/common';
 import type { Message } from '@tabagent/common';
 import type { QueryContext } from '../query-context.js';
-import { throwIfAborted } from '../util/abort.js';
 import { compareIds } from '../util/compare.js';
 import { chatMemberIds, readNodes, requireChat } from './chat-nodes.js';
 import { pageBounds, requireId, toPage, type Page, type PageOptions } from './page.js';
