@@ -4,9 +4,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { createFileRegistry, fromBinary, toJson, type DescService, type FileRegistry } from '@bufbuild/protobuf';
+import { createFileRegistry, fromBinary, toJson, type FileRegistry, type Message } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
-import { Code, ConnectError, createClient, type Client } from '@connectrpc/connect';
+import { Code, ConnectError, createClient, type CallOptions } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { findProtoFile } from '@tabagent/ml-bridge/grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,13 @@ async function compileProto(): Promise<FileRegistry> {
   }
 }
 
+/** The three methods this test calls, as the dynamic client exposes them (by their descriptors, untyped). */
+interface DatabaseMethods {
+  createChat(request: object, options?: CallOptions): Promise<Message & { id: string }>;
+  addMessage(request: object, options?: CallOptions): Promise<Message & { id: string }>;
+  search(request: object, options?: CallOptions): Promise<Message>;
+}
+
 async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
   try {
     await promise;
@@ -43,14 +50,14 @@ describe('an independent gRPC client (Connect-ES over HTTP/2, descriptors compil
   let t: Awaited<ReturnType<typeof openTestDb>>;
   let server: GrpcServerHandle;
   let registry: FileRegistry;
-  let client: Client<DescService>;
+  let client: DatabaseMethods;
 
   beforeAll(async () => {
     registry = await compileProto();
     t = await openTestDb();
     server = await startGrpcServer(t.db, { port: 0, token: 'connect-token' });
     const service = registry.getService('tabagent.v1.Database')!;
-    client = createClient(service, createGrpcTransport({ baseUrl: `http://${server.address}` }));
+    client = createClient(service, createGrpcTransport({ baseUrl: `http://${server.address}` })) as unknown as DatabaseMethods;
   });
   afterAll(async () => {
     await server?.close();
@@ -62,10 +69,10 @@ describe('an independent gRPC client (Connect-ES over HTTP/2, descriptors compil
     const chat = await t.db.createChat({ title: 'from node' });
     const fromNode = await chat.addMessage({ sender: 'js', role: 'user', content: 'the zeppelin flew over the harbour' });
 
-    const created = (await client.createChat({ title: 'from connect' }, auth)) as { id: string };
-    const message = (await client.addMessage({ chatId: created.id, sender: 'connect', role: 'user', content: 'connect says zeppelin' }, auth)) as { id: string };
+    const created = await client.createChat({ title: 'from connect' }, auth);
+    const message = await client.addMessage({ chatId: created.id, sender: 'connect', role: 'user', content: 'connect says zeppelin' }, auth);
     const response = await client.search({ text: 'zeppelin', mode: 'keyword', limit: 10 }, auth);
-    const seen = toJson(registry.getMessage('tabagent.v1.QueryResponse')!, response as never) as {
+    const seen = toJson(registry.getMessage('tabagent.v1.QueryResponse')!, response) as {
       hits: { node: { id: string; type: string; fields: Record<string, unknown> }; scores: { keyword?: number } }[];
       total: string | number;
     };
