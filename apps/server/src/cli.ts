@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerAdd } from './commands/add.js';
 import { registerBackup } from './commands/backup.js';
+import { registerBrowse } from './commands/browse.js';
 import { registerConfig } from './commands/config.js';
 import { registerGet } from './commands/get.js';
 import { registerHardware } from './commands/hardware.js';
@@ -46,6 +47,7 @@ export function createCli(): Command {
   registerInit(program);
   registerAdd(program);
   registerGet(program);
+  registerBrowse(program);
   registerQuery(program);
   registerSearch(program);
   registerPath(program);

@@ -72,7 +72,7 @@ describe('tabagent (built binary): everyday commands', () => {
     const keyword = await cli.json<QueryResultJson>(['search', 'tyres', '--mode', 'keyword', '--types', 'Message', '--limit', '1']);
     expect(keyword.hits).toHaveLength(1);
     expect(keyword.hits[0]?.scores.keyword).toBeGreaterThan(0);
-    expect((await cli.run(['search', 'museum'])).stdout).toMatch(/^ 1\. msg_\w+ {2}Message {2}"the museum in paris was wonderful"/m);
+    expect((await cli.run(['search', 'museum'])).stdout).toMatch(/^ 1\. msg_\w+ {2}Message {2}"me: the museum in paris was wonderful"/m);
 
     const noPath = await cli.run(['path', chat.id, paris.id]);
     expect(noPath.code).toBe(3);

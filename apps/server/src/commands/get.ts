@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { recordKindOfId } from '@tabagent/common';
 import { action } from '../context.js';
 import { edgeLine, fields } from '../output/format.js';
+import { nodesById } from './browse.js';
 
 /** `tabagent get <id>`: a node (optionally with its edges) or an edge. */
 export function registerGet(program: Command): void {
@@ -21,7 +22,8 @@ export function registerGet(program: Command): void {
           const node = await db.getNode(id);
           if (!edges) return { value: node, human: fields(node) };
           const list = await db.edgesOf(id);
-          return { value: { node, edges: list }, human: [fields(node), `edges (${list.length}):`, ...list.map((e) => `  ${edgeLine(e)}`)].join('\n') };
+          const ends = await nodesById(db, list.flatMap((e) => [e.from, e.to]));
+          return { value: { node, edges: list }, human: [fields(node), `edges (${list.length}):`, ...list.map((e) => `  ${edgeLine(e, ends)}`)].join('\n') };
         });
         ctx.output.result(text.value, () => text.human);
       }),

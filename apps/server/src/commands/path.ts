@@ -1,16 +1,20 @@
 import { Option, type Command } from 'commander';
-import { DbError } from '@tabagent/common';
+import { DbError, type Node } from '@tabagent/common';
 import type { GraphPath, ShortestPathOptions } from '@tabagent/query';
 import { action } from '../context.js';
+import { labelledId } from '../output/format.js';
+import { nodesById } from './browse.js';
 import { integerOption } from './search.js';
 
-function formatPath(path: GraphPath): string {
-  const parts = [path.nodes[0]!];
+/** One node per line with its label, the edge between each two: reads top to bottom. */
+function formatPath(path: GraphPath, nodes: ReadonlyMap<string, Node>): string {
+  const lines = [labelledId(path.nodes[0]!, nodes)];
   path.edges.forEach((edge, i) => {
     const next = path.nodes[i + 1]!;
-    parts.push(edge.from === next ? `←${edge.type}─` : `─${edge.type}→`, next);
+    lines.push(edge.from === next ? `  ↑ ${edge.type}` : `  ↓ ${edge.type}`, labelledId(next, nodes));
   });
-  return `${parts.join(' ')}\n(${path.length} edge${path.length === 1 ? '' : 's'})`;
+  lines.push(`(${path.length} edge${path.length === 1 ? '' : 's'})`);
+  return lines.join('\n');
 }
 
 /** `tabagent path a b`: the shortest path between two nodes. */
@@ -30,13 +34,14 @@ export function registerPath(program: Command): void {
         if (o.maxDepth !== undefined) options.maxDepth = o.maxDepth;
         if (o.edgeTypes) options.edgeTypes = o.edgeTypes;
         if (o.direction) options.direction = o.direction;
-        const path = await ctx.withDatabase(async (db) => {
+        const found = await ctx.withDatabase(async (db) => {
           await db.getNode(from);
           await db.getNode(to);
-          return db.findShortestPath(from, to, options);
+          const path = await db.findShortestPath(from, to, options);
+          return path === undefined ? undefined : { path, nodes: await nodesById(db, path.nodes) };
         });
-        if (path === undefined) throw new DbError('NOT_FOUND', `no path from ${from} to ${to}${o.maxDepth === undefined ? '' : ` within ${o.maxDepth} edges`}`);
-        ctx.output.result(path, formatPath);
+        if (found === undefined) throw new DbError('NOT_FOUND', `no path from ${from} to ${to}${o.maxDepth === undefined ? '' : ` within ${o.maxDepth} edges`}`);
+        ctx.output.result(found.path, (path) => formatPath(path, found.nodes));
       }),
     );
 }

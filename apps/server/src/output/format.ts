@@ -19,15 +19,39 @@ export function oneLine(text: string, max = 80): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
-/** `msg_01… Message  "the text…"`: a node in one line. */
-export function nodeLine(node: Node, max = 70): string {
-  const text = nodeText(node);
-  return `${node.id}  ${node.type}${text === '' ? '' : `  ${JSON.stringify(oneLine(text, max))}`}`;
+/**
+ * What a person calls a node: a chat's title (and topic), an entity's label and type, a
+ * message's sender and text, else its searchable text — one line, at most `max` characters.
+ */
+export function nodeLabel(node: Node, max = 70): string {
+  switch (node.type) {
+    case 'Chat':
+      return oneLine(node.topic === undefined ? node.title : `${node.title} · ${node.topic}`, max);
+    case 'Entity':
+      return oneLine(`${node.label} (${node.entityType})`, max);
+    case 'Message':
+      return oneLine(`${node.sender}: ${node.content}`, max);
+    default:
+      return oneLine(nodeText(node), max);
+  }
 }
 
-/** `edge_… MENTIONS msg_… → ent_…`. */
-export function edgeLine(edge: Edge): string {
-  return `${edge.id}  ${edge.type}  ${edge.from} → ${edge.to}`;
+/** `msg_01… Message  "alice: the text…"`: a node in one line. */
+export function nodeLine(node: Node, max = 70): string {
+  const label = nodeLabel(node, max);
+  return `${node.id}  ${node.type}${label === '' ? '' : `  ${JSON.stringify(label)}`}`;
+}
+
+/** An id with its node's label beside it, when the node is known: `ent_…  "Paris (LOCATION)"`. */
+export function labelledId(id: string, nodes: ReadonlyMap<string, Node>, max = 40): string {
+  const node = nodes.get(id);
+  const label = node === undefined ? '' : nodeLabel(node, max);
+  return label === '' ? id : `${id} ${JSON.stringify(label)}`;
+}
+
+/** `edge_…  MENTIONS  msg_… "alice: …" → ent_… "Paris (LOCATION)"` (labels when `nodes` knows the ends). */
+export function edgeLine(edge: Edge, nodes: ReadonlyMap<string, Node> = new Map()): string {
+  return `${edge.id}  ${edge.type}  ${labelledId(edge.from, nodes)} → ${labelledId(edge.to, nodes)}`;
 }
 
 /** A record's fields as aligned `key: value` lines (objects as JSON). */
