@@ -4,10 +4,10 @@ import type { TabAgent } from './tabagent.js';
 
 /** What {@link Chat.addMessage} takes. */
 export interface AddMessageInput {
-  /** Who wrote it (a user name, an assistant id). */
-  sender: string;
-  /** `user`, `assistant`, `system` or `tool`. */
-  role: MessageRole;
+  /** Who wrote it (a user name, an assistant id); default: the role. */
+  sender?: string;
+  /** `user` (default), `assistant`, `system` or `tool`. */
+  role?: MessageRole;
   content: string;
   /** When it was written (ms since the epoch); default now. */
   timestamp?: number;

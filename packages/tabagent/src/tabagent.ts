@@ -224,7 +224,9 @@ export class TabAgent {
     }
     if (input === null || typeof input !== 'object') throw new DbError('INVALID_ARGUMENT', 'message must be an object', { details: { field: 'message' } });
     try {
-      return (await this.#storage.insertNode(withFields(input, { type: 'Message', chatId }) as NewNode)) as Message;
+      // The seed's shape, `{ content }` alone, is a user's message.
+      const role = input.role ?? 'user';
+      return (await this.#storage.insertNode(withFields(input, { type: 'Message', chatId, role, sender: input.sender ?? role }) as NewNode)) as Message;
     } catch (err) {
       if (DbError.is(err) && err.code === 'NOT_FOUND' && err.details.id === chatId) {
         throw new DbError('NOT_FOUND', `chat ${chatId} does not exist`, { details: { field: 'chatId', id: chatId } });

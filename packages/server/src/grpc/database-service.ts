@@ -66,8 +66,9 @@ const RPCS: Record<string, Rpc> = {
     params: (r) =>
       defined({
         chatId: r.chatId,
-        sender: r.sender,
-        role: r.role,
+        // proto3 sends absent strings as '': the defaults (role user, sender the role) apply.
+        sender: r.sender === '' ? undefined : r.sender,
+        role: r.role === '' ? undefined : r.role,
         content: r.content ?? '',
         timestamp: r.timestamp,
         metadata: struct(r.metadata),

@@ -60,6 +60,18 @@ const ROUTES = [
  * const app = await buildApp(db);
  * const res = await app.inject({ method: 'GET', url: '/v1/health' });
  */
+/**
+ * The design seed's unversioned calls (`POST /chat/{id}/messages`, `POST /search`) are
+ * served by today's `/v1` routes, so its examples work as written.
+ */
+function seedRoute(request: { url?: string }): string {
+  const url = request.url ?? '/';
+  const match = /^\/(chat\/[^/?]+\/messages|search)(?=[/?]|$)/u.exec(url);
+  if (match === null) return url;
+  const path = match[1]!.startsWith('chat/') ? `chats/${match[1]!.slice('chat/'.length)}` : match[1]!;
+  return `/v1/${path}${url.slice(match[0].length)}`;
+}
+
 export async function buildApp(db: TabAgent, options: HttpServerOptions = {}): Promise<FastifyInstance> {
   const resolved = resolveHttpServerOptions(options);
   const app = Fastify({
@@ -68,6 +80,7 @@ export async function buildApp(db: TabAgent, options: HttpServerOptions = {}): P
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
+    rewriteUrl: seedRoute,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(responseSerializer(resolved.validateResponses));

@@ -20,7 +20,8 @@ export const createChatParams = ChatSchema.pick({ title: true, topic: true, tags
 /**
  * A message to append: the fields every transport accepts (REST's `NewMessage`, gRPC's
  * `AddMessageRequest`, MCP's `remember`, the facade's `AddMessageInput`); the id, the
- * chat (from the path or `chatId`) and the timestamps are the server's.
+ * chat (from the path or `chatId`) and the timestamps are the server's. `role` defaults
+ * to `user` and `sender` to the role, so the seed's `{ "content": … }` is a whole message.
  */
 export const newMessageParams = MessageSchema.pick({
   sender: true,
@@ -31,7 +32,7 @@ export const newMessageParams = MessageSchema.pick({
   attachmentIds: true,
   tags: true,
   metadata: true,
-}).partial({ timestamp: true });
+}).partial({ timestamp: true, sender: true, role: true });
 
 export const addMessageParams = z.strictObject({ chatId: idSchema, ...newMessageParams.shape });
 
