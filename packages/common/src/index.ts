@@ -4,6 +4,7 @@ export {
   ID_PREFIXES,
   EDGE_ID_PREFIX,
   EMBEDDING_ID_PREFIX,
+  MAX_ID_TIME,
   newNodeId,
   newEdgeId,
   newEmbeddingId,
@@ -22,6 +23,7 @@ export {
   metadataSchema,
   messageRoleSchema,
   MAX_ID_LENGTH,
+  MAX_TIMESTAMP,
 } from './schema/fields.js';
 export type { MessageRole } from './schema/fields.js';
 export {
