@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import fastifyCors from '@fastify/cors';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -9,6 +10,7 @@ import { errorResponse } from './errors/error-response.js';
 import { createGuard } from './guard.js';
 import { InFlightRequests } from './in-flight.js';
 import { registerOpenApi } from './openapi.js';
+import { ExportsDirectory } from './server-files.js';
 import { resolveHttpServerOptions, type HttpServerOptions, type ResolvedHttpServerOptions } from './options.js';
 import type { Api, RouteContext } from './route-context.js';
 import { registerActivityRoutes } from './routes/activity-routes.js';
@@ -112,6 +114,7 @@ export async function buildApp(db: TabAgent, options: HttpServerOptions = {}): P
     options: resolved,
     models: () => (models ??= new ModelCache()),
     events,
+    exports: new ExportsDirectory(resolved.exportsDir ?? `${resolve(db.location)}-exports`, resolved.maxImportBytes),
     startedAt: Date.now(),
   };
 
