@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_JSON_DEPTH, jsonDepthExceeds } from './validate.js';
 
 /** Longest id accepted anywhere. */
 export const MAX_ID_LENGTH = 256;
@@ -19,8 +20,10 @@ export const MAX_TIMESTAMP = 253_402_300_799_999;
 /** Milliseconds since the Unix epoch, up to {@link MAX_TIMESTAMP}. */
 export const timestampSchema = z.number().int().nonnegative().max(MAX_TIMESTAMP, 'must be a time up to the year 9999 (milliseconds since 1970)');
 
-/** Free-form, JSON-like metadata attached to any record. */
-export const metadataSchema = z.record(z.string(), z.unknown());
+/** Free-form, JSON-like metadata attached to any record, nested at most {@link MAX_JSON_DEPTH} levels. */
+export const metadataSchema = z
+  .record(z.string(), z.unknown())
+  .refine((value) => !jsonDepthExceeds(value, MAX_JSON_DEPTH), `must not nest deeper than ${MAX_JSON_DEPTH} levels`);
 
 /** A short label, tag or name. */
 export const labelSchema = z.string().min(1).max(1_000);

@@ -3,7 +3,9 @@ import fastifyCors from '@fastify/cors';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { DbError, jsonDepthExceeds } from '@tabagent/common';
 import { ModelCache } from '@tabagent/model-cache';
+import { MAX_REQUEST_DEPTH } from '../operations/index.js';
 import type { TabAgent } from 'tabagent';
 import { MCP_HTTP_PATH, mountMcpHttp } from '../mcp/mcp-http.js';
 import { errorResponse } from './errors/error-response.js';
@@ -72,6 +74,21 @@ export async function buildApp(db: TabAgent, options: HttpServerOptions = {}): P
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
   });
   app.setValidatorCompiler(validatorCompiler);
+  // JSON bodies: Fastify's parser (prototype-poisoning checks kept), plus an empty body
+  // read as none (a bodyless POST still sends the JSON content type) and a nesting limit.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text.trim() === '') return done(null, undefined);
+    parseJson(request, text, (err, value) => {
+      if (err !== null) return done(err, undefined);
+      if (jsonDepthExceeds(value, MAX_REQUEST_DEPTH)) {
+        return done(new DbError('INVALID_ARGUMENT', `body: nested deeper than ${MAX_REQUEST_DEPTH} levels`, { details: { field: 'body' } }), undefined);
+      }
+      return done(null, value);
+    });
+  });
   app.setSerializerCompiler(responseSerializer(resolved.validateResponses));
   app.setErrorHandler((err, request, reply) => {
     const { status, body, internal } = errorResponse(err, request.id);
@@ -99,7 +116,7 @@ export async function buildApp(db: TabAgent, options: HttpServerOptions = {}): P
     inFlight.track(request.raw, reply.raw);
     done();
   });
-  app.addHook('onRequest', createGuard({ token: resolved.token, allowedHosts: resolved.allowedHosts }));
+  app.addHook('onRequest', createGuard({ token: resolved.token, allowedHosts: resolved.allowedHosts, corsOrigins: resolved.corsOrigins }));
   // An upgrade refused with an HTTP answer (401, 404, …) leaves its socket to us: end it,
   // or the half-open socket would keep the server from closing.
   app.addHook('onResponse', (request, _reply, done) => {

@@ -18,6 +18,9 @@ const BackupManifestSchema = z.strictObject({
 
 const DriftSchema = z.looseObject({ index: z.string(), missing: z.number(), extra: z.number(), mismatched: z.number(), examples: z.array(z.string()), ok: z.boolean() });
 
+/** The body of a POST that takes no parameters: none, or `{}` (a POST sends the JSON content type either way). */
+const NoParamsSchema = z.preprocess((body) => body ?? undefined, z.strictObject({}).optional());
+
 const ifExistsSchema = z.enum(['error', 'ignore', 'replace']).optional().describe('Records whose id exists already: `error` (default), `ignore` or `replace`.');
 const ImportResultSchema = z.strictObject({ nodes: z.number().int(), edges: z.number().int(), embeddings: z.number().int() });
 
@@ -119,6 +122,7 @@ export function registerMaintenanceRoutes(api: Api, { db, exports }: RouteContex
     schema: {
       tags,
       summary: 'Compare every index with the data',
+      body: NoParamsSchema,
       response: { 200: z.strictObject({ ok: z.boolean(), indexes: z.array(DriftSchema), vectors: DriftSchema }), ...errorResponses },
     },
     handler: async () => {
@@ -132,6 +136,7 @@ export function registerMaintenanceRoutes(api: Api, { db, exports }: RouteContex
     schema: {
       tags,
       summary: 'Rebuild every index from the data',
+      body: NoParamsSchema,
       response: { 200: z.strictObject({ written: z.record(z.string(), z.number()) }), ...errorResponses },
     },
     handler: async () => ({ written: await db.reindex() }),
