@@ -28,6 +28,11 @@ export interface NativeHostOptions {
   maxBufferedBytes?: number;
   /** Requests running at once; further requests are read once one finishes. Default 64. */
   maxConcurrentRequests?: number;
+  /**
+   * How long the host waits for a browser that stopped reading (more than
+   * `maxPendingReplyBytes` waiting) before it stops, as if the port were closed. Default 60 s.
+   */
+  stalledCloseMs?: number;
 }
 
 export const NATIVE_HOST_DEFAULTS = {
@@ -37,4 +42,5 @@ export const NATIVE_HOST_DEFAULTS = {
   maxPendingReplyBytes: 16 * 1024 * 1024,
   maxBufferedBytes: 64 * 1024 * 1024,
   maxConcurrentRequests: 64,
+  stalledCloseMs: 60_000,
 } as const;

@@ -73,6 +73,7 @@ export async function runNativeHost(db: TabAgent, options: NativeHostOptions = {
   const maxPendingReplyBytes = options.maxPendingReplyBytes ?? NATIVE_HOST_DEFAULTS.maxPendingReplyBytes;
   const maxBufferedBytes = options.maxBufferedBytes ?? NATIVE_HOST_DEFAULTS.maxBufferedBytes;
   const maxConcurrentRequests = options.maxConcurrentRequests ?? NATIVE_HOST_DEFAULTS.maxConcurrentRequests;
+  const stalledCloseMs = options.stalledCloseMs ?? NATIVE_HOST_DEFAULTS.stalledCloseMs;
   /** Aborts when the browser stopped reading for good: the reading loop ends. */
   const stalled = new AbortController();
 
@@ -82,14 +83,16 @@ export async function runNativeHost(db: TabAgent, options: NativeHostOptions = {
     if (!outputBroken) log(`native host: output closed (${err.message}); stopping replies`);
     outputBroken = true;
   });
+  /** The browser stopped reading for good: no more replies, and the host ends as if the port closed. */
+  const stopForStall = (): void => {
+    if (outputBroken) return;
+    outputBroken = true;
+    log(`native host: the browser stopped reading (${output.writableLength} bytes waiting); closing`);
+    stalled.abort();
+  };
   const send = (message: unknown): void => {
     if (outputBroken) return;
-    if (output.writableLength > maxBufferedBytes) {
-      outputBroken = true;
-      log(`native host: the browser stopped reading (${output.writableLength} bytes waiting); closing`);
-      stalled.abort();
-      return;
-    }
+    if (output.writableLength > maxBufferedBytes) return stopForStall();
     output.write(encodeNativeMessage(message));
   };
 
@@ -181,7 +184,12 @@ export async function runNativeHost(db: TabAgent, options: NativeHostOptions = {
   const roomForMore = async (): Promise<void> => {
     while (!outputBroken && (running.size >= maxConcurrentRequests || output.writableLength > maxPendingReplyBytes)) {
       if (output.writableLength > maxPendingReplyBytes) {
-        await Promise.race([once(output, 'drain'), once(output, 'close'), once(stalled.signal, 'abort')]).catch(() => {});
+        // The browser is not reading: wait for it, but not for ever.
+        let timer: NodeJS.Timeout | undefined;
+        const gaveUp = new Promise<'stalled'>((resolve) => (timer = setTimeout(() => resolve('stalled'), stalledCloseMs)));
+        const outcome = await Promise.race([once(output, 'drain'), once(output, 'close'), once(stalled.signal, 'abort'), gaveUp]).catch(() => undefined);
+        clearTimeout(timer);
+        if (outcome === 'stalled') stopForStall();
       } else {
         await Promise.race([...settled, once(stalled.signal, 'abort')]).catch(() => {});
       }
