@@ -3,6 +3,7 @@ import { requireToken, toGrpcError } from '@tabagent/ml-bridge/grpc';
 import { DbError, validate } from '@tabagent/common';
 import type { EventFilter, TabAgent } from 'tabagent';
 import { eventFilterParams } from '../operations/index.js';
+import { requireWellFormed } from './database-service.js';
 import { eventToProto } from './proto-records.js';
 
 /** Open subscriptions of one server, so closing it can end them. */
@@ -36,6 +37,7 @@ export function subscribeHandler(
     };
     try {
       requireToken(call.metadata, options.token);
+      requireWellFormed(call.request);
       const r = call.request as { kinds?: string[]; chatId?: string; nodeKinds?: string[] };
       const filter = validate(eventFilterParams, {
         ...(r.kinds?.length ? { kinds: r.kinds } : {}),

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import fastifyCors from '@fastify/cors';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { DbError, jsonDepthExceeds } from '@tabagent/common';
 import { ModelCache } from '@tabagent/model-cache';
@@ -72,14 +72,28 @@ export async function buildApp(db: TabAgent, options: HttpServerOptions = {}): P
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
+    // Malformed URLs and over-long path parameters get the API's own error body too.
+    frameworkErrors: (err, _request, reply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void (reply as unknown as FastifyReply)
+        .code(tooLong ? 414 : 400)
+        .send({ error: { code: tooLong ? 'TOO_LARGE' : 'INVALID_ARGUMENT', message: tooLong ? 'path: a path parameter is too long' : 'path: not a valid URL (bad percent-encoding)', field: 'path' } });
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   // JSON bodies: Fastify's parser (prototype-poisoning checks kept), plus an empty body
   // read as none (a bodyless POST still sends the JSON content type) and a nesting limit.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      // Never silently replaced: a client sending broken text learns it.
+      return done(new DbError('INVALID_ARGUMENT', 'body: not valid UTF-8', { details: { field: 'body' } }), undefined);
+    }
     if (text.trim() === '') return done(null, undefined);
     parseJson(request, text, (err, value) => {
       if (err !== null) return done(err, undefined);

@@ -99,6 +99,19 @@ export function createGuard(options: GuardOptions): onRequestHookHandler {
   };
 }
 
+/**
+ * Whether an `Authorization` header carries the token (always true without one);
+ * compared in constant time.
+ */
+export function tokenCheck(token: string | undefined): (authorization: string | undefined) => boolean {
+  if (token === undefined) return () => true;
+  const expected = digest(token);
+  return (authorization) => {
+    const presented = bearerToken(authorization);
+    return presented !== undefined && timingSafeEqual(digest(presented), expected);
+  };
+}
+
 function refuse(reply: FastifyReply, status: number, err: DbError, requestId: string): void {
   void reply.code(status).send(errorResponse(err, requestId).body);
 }
