@@ -72,6 +72,20 @@ export async function buildApp(db: TabAgent, options: HttpServerOptions = {}): P
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
+    // Requests Node's HTTP parser rejects (bad framing, huge headers) get the API's error body too.
+    clientErrorHandler: (err, socket) => {
+      if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed) return;
+      const code = (err as NodeJS.ErrnoException).code;
+      const [status, text, errorCode, message] =
+        code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', 'TIMEOUT', 'the request took too long to arrive']
+          : code === 'HPE_HEADER_OVERFLOW'
+            ? [431, 'Request Header Fields Too Large', 'TOO_LARGE', 'headers: larger than the server accepts']
+            : [400, 'Bad Request', 'INVALID_ARGUMENT', 'not a valid HTTP request'];
+      const body = JSON.stringify({ error: { code: errorCode, message } });
+      if (socket.writable) socket.write(`HTTP/1.1 ${status} ${text}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+      socket.destroy(err);
+    },
     // Malformed URLs and over-long path parameters get the API's own error body too.
     frameworkErrors: (err, _request, reply) => {
       const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
