@@ -60,6 +60,8 @@ export interface GrpcServerHandle extends AsyncDisposable {
   readonly address: string;
   /** The grpc-js server, to add services of your own. */
   readonly server: grpc.Server;
+  /** `Subscribe` calls currently streaming. */
+  readonly subscriptions: number;
   /** Ends subscriptions, lets running calls finish (up to `shutdownGraceMs`), then stops. Idempotent; the database stays open. */
   close(): Promise<void>;
 }
@@ -90,7 +92,7 @@ export async function startGrpcServer(db: TabAgent, options: GrpcServerOptions =
   const subscriptions = new Set<() => void>();
   server.addService(withMalformedRequests(databaseClientConstructor().service), {
     ...databaseUnaryHandlers(db, o.token),
-    Subscribe: subscribeHandler(db, { token: o.token, maxQueued: o.maxQueuedEvents, registry: subscriptions }),
+    Subscribe: subscribeHandler(db, { token: o.token, maxQueued: o.maxQueuedEvents, maxQueuedBytes: o.maxQueuedBytes, registry: subscriptions }),
   });
   if (o.ml) {
     const ml = createMlInferenceService(db.inference, o.token === undefined ? {} : { token: o.token });
@@ -117,5 +119,14 @@ export async function startGrpcServer(db: TabAgent, options: GrpcServerOptions =
         });
       });
     })());
-  return { port, address: hostPort(o.host, port), server, close, [Symbol.asyncDispose]: close };
+  return {
+    port,
+    address: hostPort(o.host, port),
+    server,
+    get subscriptions() {
+      return subscriptions.size;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }
