@@ -142,6 +142,15 @@ export async function buildApp(db: TabAgent, options: HttpServerOptions = {}): P
   // promise and a microtask turn each time.
   app.addHook('onRequest', (request, reply, done) => {
     inFlight.track(request.raw, reply.raw);
+    // Admission control: past the limit, shed at once (a cheap 503 the client can retry)
+    // rather than queue work until every answer takes seconds and memory balloons.
+    if (inFlight.count > resolved.maxInFlight && request.routeOptions.url !== '/v1/health' && request.raw.headers.upgrade === undefined) {
+      void reply
+        .code(503)
+        .header('retry-after', '1')
+        .send({ error: { code: 'UNAVAILABLE', message: `the server is busy (more than ${resolved.maxInFlight} requests in flight); retry shortly` } });
+      return;
+    }
     done();
   });
   app.addHook('onRequest', createGuard({ token: resolved.token, allowedHosts: resolved.allowedHosts, corsOrigins: resolved.corsOrigins }));

@@ -33,6 +33,12 @@ export interface HttpServerOptions {
   exportsDir?: string;
   /** Largest import (an upload or a file of the exports directory), in bytes; larger is 413 `TOO_LARGE`. Default 1 GiB. */
   maxImportBytes?: number;
+  /**
+   * Admission control: requests in flight at most (WebSocket connections and
+   * `GET /v1/health` aside). One more is answered at once with 503 `UNAVAILABLE` and
+   * `Retry-After`, instead of queueing until every answer takes seconds. Default 256.
+   */
+  maxInFlight?: number;
   /** The model cache behind `/v1/models`. Default: a `ModelCache` on the default models directory (created on first use, closed with the server). */
   models?: ModelCache;
   /**
@@ -79,6 +85,7 @@ export interface ResolvedHttpServerOptions {
   bodyLimit: number;
   exportsDir: string | undefined;
   maxImportBytes: number;
+  maxInFlight: number;
   models: ModelCache | undefined;
   logger: HttpServerOptions['logger'];
   loggerInstance: FastifyBaseLogger | undefined;
@@ -112,6 +119,8 @@ export function resolveHttpServerOptions(options: HttpServerOptions = {}): Resol
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1) throw invalid('bodyLimit', 'expected a positive integer');
   const maxImportBytes = options.maxImportBytes ?? DEFAULT_MAX_IMPORT_BYTES;
   if (!Number.isInteger(maxImportBytes) || maxImportBytes < 1) throw invalid('maxImportBytes', 'expected a positive integer');
+  const maxInFlight = options.maxInFlight ?? 256;
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw invalid('maxInFlight', 'expected a positive integer');
   if (options.exportsDir !== undefined && (typeof options.exportsDir !== 'string' || !isAbsolute(options.exportsDir))) {
     throw invalid('exportsDir', 'expected an absolute directory path');
   }
@@ -123,6 +132,7 @@ export function resolveHttpServerOptions(options: HttpServerOptions = {}): Resol
     bodyLimit,
     exportsDir: options.exportsDir,
     maxImportBytes,
+    maxInFlight,
     models: options.models,
     logger: options.logger ?? false,
     loggerInstance: options.loggerInstance,
