@@ -30,6 +30,7 @@ export interface ServeFlags {
   token?: string;
   corsOrigin?: string[];
   bodyLimit?: string;
+  exportsDir?: string;
 }
 
 function compact(value: Record<string, unknown>): Record<string, unknown> {
@@ -45,7 +46,7 @@ export function flagsLayer(o: GlobalOptions, s: ServeFlags = {}): Record<string,
     logFile: o.logFile,
     weaver: o.weaver,
     ml: compact({ provider: o.mlProvider, baseUrl: o.mlBaseUrl }),
-    server: compact({ mode: s.mode, host: s.host, port: s.port, grpcPort: s.grpcPort, grpcMl: s.grpcMl, token: s.token, corsOrigins: s.corsOrigin, bodyLimit: s.bodyLimit }),
+    server: compact({ mode: s.mode, host: s.host, port: s.port, grpcPort: s.grpcPort, grpcMl: s.grpcMl, token: s.token, corsOrigins: s.corsOrigin, bodyLimit: s.bodyLimit, exportsDir: s.exportsDir }),
   });
 }
 

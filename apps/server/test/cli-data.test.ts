@@ -51,6 +51,20 @@ describe('tabagent (built binary): data in and out', () => {
     expect(bad.stderr).toMatch(/^tabagent: INVALID_ARGUMENT: line 2: /);
   });
 
+  it('answers bad paths and ids with coded errors, never INTERNAL or a crash (issue 16, findings 2 and 13)', async () => {
+    await seed(1);
+    const dir = await cli.run(['import', cli.home]);
+    expect(dir.code).toBe(2);
+    expect(dir.stderr).toMatch(/^tabagent: INVALID_ARGUMENT: /);
+    // A source without line breaks: a bounded line, not a string that grows until the process dies.
+    const zero = await cli.run(['import', '/dev/zero']);
+    expect(zero.signal).toBeNull();
+    expect(zero.stderr).toMatch(/^tabagent: TOO_LARGE: line 1: longer than/);
+    const empty = await cli.run(['get', '']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/^tabagent: INVALID_ARGUMENT: id/);
+  });
+
   it('draws progress bars on stderr when asked, never on stdout', async () => {
     await seed(2);
     const file = join(cli.home, 'export.jsonl');

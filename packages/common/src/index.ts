@@ -5,6 +5,7 @@ export {
   ID_PREFIXES,
   EDGE_ID_PREFIX,
   EMBEDDING_ID_PREFIX,
+  MAX_ID_TIME,
   newNodeId,
   newEdgeId,
   newEmbeddingId,
@@ -23,6 +24,7 @@ export {
   metadataSchema,
   messageRoleSchema,
   MAX_ID_LENGTH,
+  MAX_TIMESTAMP,
 } from './schema/fields.js';
 export type { MessageRole } from './schema/fields.js';
 export {
@@ -64,7 +66,7 @@ export { EdgeSchema, EdgeTypes, edgeTypeSchema } from './schema/edge.js';
 export type { Edge, NewEdge } from './schema/edge.js';
 export { EmbeddingSchema, MAX_EMBEDDING_DIMS, embeddingSpace } from './schema/embedding.js';
 export type { Embedding, NewEmbedding } from './schema/embedding.js';
-export { validate } from './schema/validate.js';
+export { validate, jsonDepthExceeds, MAX_JSON_DEPTH } from './schema/validate.js';
 export { ChangeEventSchema, changeOpSchema, changeEntitySchema } from './events/change-event.js';
 export type { ChangeEvent, ChangeOp, ChangeEntity } from './events/change-event.js';
 export { buildNode, applyNodePatch, buildEdge, buildEmbedding } from './records/build.js';

@@ -157,11 +157,11 @@ describe('loopback without a token', () => {
     expect(foreignPreflight.headers['access-control-allow-origin']).toBeUndefined();
   });
 
-  it('sends no CORS headers at all without an allow-list', async () => {
+  it('sends no CORS headers at all without an allow-list, and refuses browser origins', async () => {
     const plain = await startHarness();
     try {
       const res = await fetch(`${plain.server.url}/v1/activity`, { headers: { origin: 'chrome-extension://abcdefghijklmnop' } });
-      expect(res.status).toBe(200);
+      expect(res.status).toBe(403);
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
     } finally {
       await plain.stop();

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,15 +163,19 @@ describe('backup, export, import, verify, reindex', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it('backs up, exports (streamed and to a file) and imports into another database', async () => {
+  it('backs up, exports (streamed and to a file of the exports directory) and imports into another database', async () => {
     const chat = (await h.request('POST', '/v1/chats', { body: { title: 'to export' } })).body;
     await h.request('POST', `/v1/chats/${chat.id}/messages`, { body: { sender: 'a', role: 'user', content: 'hello export' } });
+    const exportsDir = `${h.dir}-exports`;
 
-    const backup = await h.request('POST', '/v1/backup', { body: { dir: join(work, 'backup') } });
+    const backup = await h.request('POST', '/v1/backup', { body: { name: 'nightly' } });
     expect(backup.status).toBe(201);
-    expect(backup.body).toMatchObject({ format: 'tabagent-backup', version: 1, lastSeq: h.db.lastSeq });
-    expectError(await h.request('POST', '/v1/backup', { body: { dir: join(work, 'backup') } }), 409, 'CONFLICT', 'dir');
-    expectError(await h.request('POST', '/v1/backup', { body: { dir: 'relative/dir' } }), 400, 'INVALID_ARGUMENT', 'dir');
+    expect(backup.body).toMatchObject({ name: 'nightly', format: 'tabagent-backup', version: 1, lastSeq: h.db.lastSeq });
+    expect(await readdir(join(exportsDir, 'nightly'))).toContain('tabagent-backup.json');
+    expectError(await h.request('POST', '/v1/backup', { body: { name: 'nightly' } }), 409, 'CONFLICT', 'name');
+    const unnamed = await h.request('POST', '/v1/backup', { body: {} });
+    expect(unnamed.status).toBe(201);
+    expect(unnamed.body.name).toMatch(/^backup-\d{4}-/u);
 
     const streamed = await h.request('GET', '/v1/export');
     expect(streamed.status).toBe(200);
@@ -180,32 +184,37 @@ describe('backup, export, import, verify, reindex', () => {
     expect(lines[0]).toMatchObject({ kind: 'header', format: 'tabagent-jsonl' });
     expect(lines.filter((l) => l.kind === 'node').map((l) => l.record.type).sort()).toEqual(['Chat', 'Message']);
 
-    const file = join(work, 'export.jsonl');
-    const exported = await h.request('POST', '/v1/export', { body: { path: file } });
-    expect(exported.body).toEqual({ path: file, records: 2 });
+    const exported = await h.request('POST', '/v1/export', { body: { name: 'export.jsonl' } });
+    expect(exported.body).toMatchObject({ name: 'export.jsonl', records: 2 });
+    const file = join(exportsDir, 'export.jsonl');
     expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(3);
+    expect(exported.body.bytes).toBe((await readFile(file)).length);
 
-    const other = await startHarness();
+    const other = await startHarness({ server: { exportsDir } });
     try {
-      const imported = await other.request('POST', '/v1/import', { body: { path: file } });
+      const imported = await other.request('POST', '/v1/import', { body: { name: 'export.jsonl' } });
       expect(imported.status).toBe(200);
       expect(imported.body).toEqual({ nodes: 2, edges: 0, embeddings: 0 });
       expect((await other.db.chat(chat.id)).title).toBe('to export');
-      expectError(await other.request('POST', '/v1/import', { body: { path: file } }), 409, 'CONFLICT');
-      expect((await other.request('POST', '/v1/import', { body: { path: file, ifExists: 'ignore' } })).status).toBe(200);
+      expectError(await other.request('POST', '/v1/import', { body: { name: 'export.jsonl' } }), 409, 'CONFLICT');
+      expect((await other.request('POST', '/v1/import', { body: { name: 'export.jsonl', ifExists: 'ignore' } })).status).toBe(200);
+      // The same export, uploaded as the body.
+      const uploaded = await other.request('POST', '/v1/import/upload?ifExists=replace', { raw: String(streamed.body), headers: { 'content-type': 'application/x-ndjson' } });
+      expect(uploaded.status).toBe(200);
+      expect(uploaded.body).toEqual({ nodes: 2, edges: 0, embeddings: 0 });
     } finally {
       await other.stop();
     }
   });
 
-  it('rejects unusable paths without crashing', async () => {
-    const broken = join(work, 'broken.jsonl');
-    await writeFile(broken, '{"kind":"header","format":"tabagent-jsonl","version":1,"exportedAt":0,"lastSeq":0}\nnot json\n');
-    expectError(await h.request('POST', '/v1/export', { body: { path: '/nonexistent-dir/x.jsonl' } }), 404, 'NOT_FOUND', 'path');
-    expectError(await h.request('POST', '/v1/export', { body: { path: work } }), 400, 'INVALID_ARGUMENT', 'path');
-    expectError(await h.request('POST', '/v1/import', { body: { path: join(work, 'missing.jsonl') } }), 404, 'NOT_FOUND', 'path');
-    expectError(await h.request('POST', '/v1/import', { body: { path: broken } }), 400, 'INVALID_ARGUMENT', 'line.2');
-    expectError(await h.request('POST', '/v1/import', { body: { path: broken, ifExists: 'merge' } }), 400, 'INVALID_ARGUMENT', 'ifExists');
+  it('rejects unusable names without crashing', async () => {
+    const exportsDir = `${h.dir}-exports`;
+    await mkdir(exportsDir, { recursive: true });
+    await writeFile(join(exportsDir, 'broken.jsonl'), '{"kind":"header","format":"tabagent-jsonl","version":1,"exportedAt":0,"lastSeq":0}\nnot json\n');
+    expectError(await h.request('POST', '/v1/export', { body: { name: '../x.jsonl' } }), 400, 'INVALID_ARGUMENT', 'name');
+    expectError(await h.request('POST', '/v1/import', { body: { name: 'missing.jsonl' } }), 404, 'NOT_FOUND', 'name');
+    expectError(await h.request('POST', '/v1/import', { body: { name: 'broken.jsonl' } }), 400, 'INVALID_ARGUMENT', 'line.2');
+    expectError(await h.request('POST', '/v1/import', { body: { name: 'broken.jsonl', ifExists: 'merge' } }), 400, 'INVALID_ARGUMENT', 'ifExists');
     expect((await h.request('GET', '/v1/health')).body.status).toBe('ok');
   });
 

@@ -2,12 +2,38 @@ import { describe, expect, it } from 'vitest';
 import { EXTRA_REQUEST_EXAMPLES } from '../src/http/openapi-examples.js';
 import { REST_OPERATIONS } from '../src/http/rest-operations.js';
 import { OPERATIONS } from '../src/operations/index.js';
-import { useOpenApiHarness } from './fixtures/http-server.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { ModelCache } from '@tabagent/model-cache';
+// The model cache's own Hub-compatible test server (this machine cannot reach the Hub).
+import { FakeHub } from '../../model-cache/test/fixtures/fake-hub.js';
+import { startHarness, type HttpHarness } from './fixtures/http-server.js';
 
-const suite = useOpenApiHarness();
+/** A fresh server (weaver on, as `tabagent serve` starts) whose model cache downloads from a local Hub serving the catalog's embedding model. */
+const suite = {} as { h: HttpHarness; doc: any };
+let hub: FakeHub;
+let models: ModelCache;
+let cacheDir: string;
+beforeAll(async () => {
+  hub = new FakeHub();
+  await hub.start();
+  await hub.addRepo('sentence-transformers/all-MiniLM-L6-v2', { 'config.json': Buffer.from('{"hidden_size": 384}') });
+  cacheDir = await mkdtemp(join(tmpdir(), 'tabagent-examples-models-'));
+  models = new ModelCache({ cacheDir, endpoint: hub.endpoint, env: {}, retries: 0 });
+  suite.h = await startHarness({ weaver: true, server: { models } });
+  suite.doc = (await suite.h.request('GET', '/v1/openapi.json')).body;
+});
+afterAll(async () => {
+  await suite.h.stop();
+  await models.close();
+  await hub.close();
+  await rm(cacheDir, { recursive: true, force: true });
+});
 
 /** The request the document's examples make for one route, exactly as Swagger UI would send it. */
-function exampleRequest(method: string, path: string): { url: string; body?: unknown } {
+function exampleRequest(method: string, path: string): { url: string; body?: unknown; raw?: string; headers?: Record<string, string> } {
   const item = suite.doc.paths[path][method];
   let url = path;
   const query = new URLSearchParams();
@@ -20,9 +46,13 @@ function exampleRequest(method: string, path: string): { url: string; body?: unk
     }
   }
   const search = query.toString();
-  const json = item.requestBody?.content?.['application/json'];
-  if (json !== undefined) expect(json.example, `${method} ${path}: request example`).toBeDefined();
-  return { url: search === '' ? url : `${url}?${search}`, ...(json === undefined ? {} : { body: json.example }) };
+  const target = search === '' ? url : `${url}?${search}`;
+  const content = Object.entries(item.requestBody?.content ?? {}) as [string, { example?: unknown }][];
+  const [type, media] = content[0] ?? [];
+  if (media === undefined) return { url: target };
+  expect(media.example, `${method} ${path}: request example`).toBeDefined();
+  if (type === 'application/json') return { url: target, body: media.example };
+  return { url: target, raw: String(media.example), headers: { 'content-type': type! } };
 }
 
 /** A schema with its `$ref`s to components resolved, one level at a time. */
@@ -49,8 +79,8 @@ describe('OpenAPI examples', () => {
   it('the other write routes’ examples succeed too', async () => {
     for (const key of Object.keys(EXTRA_REQUEST_EXAMPLES)) {
       const [method, path] = key.split(' ') as [string, string];
-      const { url, body } = exampleRequest(method, path);
-      const res = await suite.h.request(method.toUpperCase(), url, body === undefined ? {} : { body });
+      const { url, ...request } = exampleRequest(method, path);
+      const res = await suite.h.request(method.toUpperCase(), url, request);
       expect(res.status, `${key} → ${JSON.stringify(res.body)}`).toBeGreaterThanOrEqual(200);
       expect(res.status, `${key} → ${JSON.stringify(res.body)}`).toBeLessThan(300);
     }

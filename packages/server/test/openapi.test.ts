@@ -86,6 +86,7 @@ describe('OpenAPI document', () => {
       ['get', '/v1/export'],
       ['post', '/v1/export'],
       ['post', '/v1/import'],
+      ['post', '/v1/import/upload'],
       ['post', '/v1/verify'],
       ['post', '/v1/reindex'],
       ['get', '/v1/stats'],

@@ -1,6 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { DbError, NODE_TYPES, type Embedding } from '@tabagent/common';
 import { bytesToVector, vectorToBytes } from './codec.js';
@@ -33,6 +32,53 @@ export interface ImportOptions extends ExportOptions {
   ifExists?: IfExists;
   /** Records per atomic batch (default 1,000). */
   batchSize?: number;
+  /**
+   * Longest line accepted, in bytes (default 16 MiB): a longer one — or a source
+   * without line breaks, such as `/dev/zero` — stops the import with `TOO_LARGE`
+   * instead of growing one string until the process runs out of memory.
+   */
+  maxLineBytes?: number;
+}
+
+/** Default of {@link ImportOptions.maxLineBytes}. */
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The lines of a byte stream, each at most `maxLineBytes` long (`TOO_LARGE` otherwise)
+ * and valid UTF-8 (`INVALID_ARGUMENT` otherwise). Memory stays bounded by the limit.
+ */
+async function* boundedLines(input: Readable, maxLineBytes: number): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let parts: Buffer[] = [];
+  let length = 0;
+  let lineNumber = 0;
+  const finish = (last: Buffer): string => {
+    lineNumber++;
+    const bytes = parts.length === 0 ? last : Buffer.concat([...parts, last]);
+    parts = [];
+    length = 0;
+    try {
+      return decoder.decode(bytes);
+    } catch (cause) {
+      throw new DbError('INVALID_ARGUMENT', `line ${lineNumber}: not valid UTF-8`, { cause, details: { field: `line.${lineNumber}` } });
+    }
+  };
+  const tooLong = (): DbError =>
+    new DbError('TOO_LARGE', `line ${lineNumber + 1}: longer than ${maxLineBytes} bytes`, { details: { field: `line.${lineNumber + 1}`, limit: maxLineBytes } });
+  for await (const chunk of input) {
+    let buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    for (let newline = buffer.indexOf(10); newline !== -1; newline = buffer.indexOf(10)) {
+      if (length + newline > maxLineBytes) throw tooLong();
+      yield finish(buffer.subarray(0, newline));
+      buffer = buffer.subarray(newline + 1);
+    }
+    if (length + buffer.length > maxLineBytes) throw tooLong();
+    if (buffer.length > 0) {
+      parts.push(buffer);
+      length += buffer.length;
+    }
+  }
+  if (length > 0) yield finish(Buffer.alloc(0));
 }
 
 export interface ImportResult {
@@ -105,7 +151,9 @@ function parseLine(text: string, lineNumber: number): JsonlLine {
     if (typeof line !== 'object' || line === null || !('kind' in line)) throw new DbError('INVALID_ARGUMENT', 'missing "kind"');
     return line;
   } catch (cause) {
-    throw new DbError('INVALID_ARGUMENT', `line ${lineNumber}: not a valid export line (${(cause as Error).message})`, {
+    // JSON.parse's message quotes the text: never echo what the file holds.
+    const reason = cause instanceof DbError ? cause.message : cause instanceof RangeError ? 'nested too deeply' : 'not valid JSON';
+    throw new DbError('INVALID_ARGUMENT', `line ${lineNumber}: not a valid export line (${reason})`, {
       cause,
       details: { field: `line.${lineNumber}` },
     });
@@ -119,7 +167,7 @@ function parseLine(text: string, lineNumber: number): JsonlLine {
  */
 export async function importJsonl(storage: Storage, source: string | Readable, options: ImportOptions = {}): Promise<ImportResult> {
   const input = typeof source === 'string' ? await openFile(source, 'read') : source;
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const lines = boundedLines(input, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   const result: ImportResult = { nodes: 0, edges: 0, embeddings: 0 };
   const batchSize = options.batchSize ?? 1_000;
   const ifExists = options.ifExists ?? 'error';
@@ -180,7 +228,8 @@ export async function importJsonl(storage: Storage, source: string | Readable, o
     }
     await flush();
   } finally {
-    lines.close();
+    await lines.return(undefined);
+    if (typeof source === 'string') input.destroy();
   }
   return result;
 }

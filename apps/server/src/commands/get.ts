@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { recordKindOfId } from '@tabagent/common';
+import { idSchema, recordKindOfId, validate } from '@tabagent/common';
 import { action } from '../context.js';
 import { edgeLine, fields } from '../output/format.js';
 import { nodesById } from './browse.js';
@@ -14,6 +14,7 @@ export function registerGet(program: Command): void {
     .action(
       action(async (ctx, id: string) => {
         const { edges } = ctx.command.opts<{ edges?: boolean }>();
+        validate(idSchema, id, 'id');
         const text = await ctx.withDatabase(async (db) => {
           if (recordKindOfId(id) === 'edge') {
             const edge = await db.getEdge(id);

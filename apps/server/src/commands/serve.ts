@@ -33,5 +33,6 @@ export function registerServe(program: Command): void {
     .option('--token <token>', 'bearer token clients must send, HTTP and gRPC (env TABAGENT_TOKEN, preferred: flags show in ps)')
     .option('--cors-origin <origin...>', 'origins allowed by CORS, e.g. chrome-extension://<id> (env TABAGENT_CORS_ORIGINS, comma-separated)')
     .option('--body-limit <bytes>', 'largest request body (env TABAGENT_BODY_LIMIT)')
+    .option('--exports-dir <dir>', 'where HTTP clients export, back up and import by name; never any other path (env TABAGENT_EXPORTS_DIR; default <data dir>-exports)')
     .action(action(serve));
 }

@@ -47,7 +47,10 @@ export function registerTransfer(program: Command): void {
         const size = fromStdin
           ? 0
           : await stat(file).then(
-              (s) => s.size,
+              (s) => {
+                if (s.isDirectory()) throw new DbError('INVALID_ARGUMENT', `${file} is a directory, not an export file`, { details: { field: 'file' } });
+                return s.size;
+              },
               (cause: Error) => {
                 throw new DbError('NOT_FOUND', `cannot read ${file}: ${cause.message}`, { cause, details: { field: 'file' } });
               },

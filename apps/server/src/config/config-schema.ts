@@ -74,6 +74,8 @@ export const configLayerSchema = z.strictObject({
       corsOrigins: z.array(z.string().min(1)).optional(),
       /** Largest request body in bytes. */
       bodyLimit: z.coerce.number().int().positive().optional(),
+      /** Where HTTP clients' exports, backups and imports are, by name (default `<database directory>-exports`). */
+      exportsDir: z.string().min(1).optional(),
     })
     .optional(),
 });

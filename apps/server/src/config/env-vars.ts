@@ -32,6 +32,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'TABAGENT_TOKEN', key: 'server.token', kind: 'string' },
   { name: 'TABAGENT_CORS_ORIGINS', key: 'server.corsOrigins', kind: 'list' },
   { name: 'TABAGENT_BODY_LIMIT', key: 'server.bodyLimit', kind: 'string' },
+  { name: 'TABAGENT_EXPORTS_DIR', key: 'server.exportsDir', kind: 'string' },
 ];
 
 function parseBoolean(name: string, value: string): boolean {

@@ -61,6 +61,7 @@ function resolvePaths(layer: ConfigLayer, base: string): ConfigLayer {
     ...(layer.dataDir === undefined ? {} : { dataDir: resolvePath(layer.dataDir, base) }),
     ...(layer.modelDir === undefined ? {} : { modelDir: resolvePath(layer.modelDir, base) }),
     ...(layer.logFile === undefined ? {} : { logFile: resolvePath(layer.logFile, base) }),
+    ...(layer.server?.exportsDir === undefined ? {} : { server: { ...layer.server, exportsDir: resolvePath(layer.server.exportsDir, base) } }),
   };
 }
 

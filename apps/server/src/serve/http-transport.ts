@@ -7,7 +7,7 @@ import type { RunningTransport, TransportContext } from './transport.js';
  * commands never load the server.
  */
 export async function startHttpTransport({ db, config, models, logger }: TransportContext): Promise<RunningTransport> {
-  const { host, port, token, corsOrigins, bodyLimit } = config.server;
+  const { host, port, token, corsOrigins, bodyLimit, exportsDir } = config.server;
   const options: HttpServerOptions = {
     models,
     mcp: true,
@@ -17,6 +17,7 @@ export async function startHttpTransport({ db, config, models, logger }: Transpo
     ...(token === undefined ? {} : { token }),
     ...(corsOrigins === undefined ? {} : { corsOrigins }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
+    ...(exportsDir === undefined ? {} : { exportsDir }),
   };
   const { startHttpServer, MCP_HTTP_PATH } = await import('@tabagent/server');
   const server = await startHttpServer(db, options);

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
+import { decodeTime } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { DbError } from '../errors/db-error.js';
 import { NODE_TYPES } from '../schema/node-type.js';
 import {
   deterministicEdgeId,
   entityId,
+  MAX_ID_TIME,
+  newEmbeddingId,
   newEdgeId,
   newNodeId,
   nodeTypeOfId,
@@ -40,6 +43,19 @@ describe('ids', () => {
     for (const id of ids) expect(id).toMatch(/^msg_[0-9A-HJKMNP-TV-Z]{26}$/u);
     // Every Crockford base-32 character shows up in the random parts.
     expect(new Set(randomParts.join('')).size).toBe(32);
+  });
+
+  it('makes ids for any time without failing, and a far-future time does not move later ids (issue 16, finding 1)', () => {
+    for (const time of [2 ** 48, 2 ** 53 - 1, Number.POSITIVE_INFINITY, Number.NaN, -1, 1.5, Number.MAX_VALUE]) {
+      expect(newNodeId('Chat', time)).toMatch(/^chat_[0-9A-HJKMNP-TV-Z]{26}$/u);
+      expect(newEdgeId(time)).toMatch(/^edge_/u);
+      expect(newEmbeddingId(time)).toMatch(/^emb_/u);
+    }
+    expect(decodeTime(newNodeId('Chat', 2 ** 48).slice(5))).toBe(MAX_ID_TIME);
+    const before = Date.now();
+    const later = decodeTime(newNodeId('Message').slice(4));
+    expect(later).toBeGreaterThanOrEqual(before);
+    expect(later).toBeLessThan(before + 60_000);
   });
 
   it('gives entities deterministic ids from type and normalised label', () => {

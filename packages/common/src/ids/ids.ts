@@ -1,5 +1,5 @@
 import { hash, randomFillSync } from 'node:crypto';
-import { monotonicFactory } from 'ulid';
+import { TIME_MAX, encodeTime, incrementBase32 } from 'ulid';
 import { DbError } from '../errors/db-error.js';
 import { NODE_TYPES, type NodeType } from '../schema/node-type.js';
 
@@ -44,26 +44,72 @@ function pooledRandom(): number {
   return entropy[entropyUsed++]! / 256;
 }
 
-// Monotonic: ids made in the same millisecond still sort in creation order.
-const nextUlid = monotonicFactory(pooledRandom);
+/**
+ * Latest time a ULID can carry (2^48 − 1 ms, in the year 10889). Times the id generator
+ * is given are clamped into [0, this].
+ */
+export const MAX_ID_TIME = TIME_MAX;
+
+/**
+ * How far ahead of the clock a record's time may be and still join the monotonic
+ * sequence. Ids for records dated further ahead (an import, a client with a wrong
+ * clock) are made alone, so they cannot drag every later id forward with them.
+ */
+const MONOTONIC_FUTURE_SKEW_MS = 60_000;
+
+let lastTime = -1;
+let lastRandom = '';
+
+/**
+ * A time-ordered ULID for `time` that cannot fail: a time that is not a finite number
+ * becomes now, one outside what a ULID can carry is clamped, and an id for a time far
+ * ahead of the clock does not move the monotonic state. Ids made in the same
+ * millisecond still sort in creation order (ulid's monotonic scheme).
+ */
+function timeOrderedUlid(time: number): string {
+  const now = Date.now();
+  const t = Number.isFinite(time) ? Math.min(Math.max(Math.floor(time), 0), MAX_ID_TIME) : now;
+  if (t > now + MONOTONIC_FUTURE_SKEW_MS) return encodeTime(t) + randomPart();
+  if (t <= lastTime) {
+    try {
+      lastRandom = incrementBase32(lastRandom);
+      return encodeTime(lastTime) + lastRandom;
+    } catch {
+      // The random part overflowed (2^80 ids in one millisecond): start a fresh one below.
+    }
+  }
+  lastTime = t;
+  lastRandom = randomPart();
+  return encodeTime(t) + lastRandom;
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** ULID's 80 random bits: 16 Crockford base-32 characters. */
+function randomPart(): string {
+  let part = '';
+  for (let i = 0; i < 16; i++) part += CROCKFORD[Math.floor(pooledRandom() * 32)];
+  return part;
+}
 
 /**
  * A new time-ordered id for a node kind: `msg_01JD…` (ULID suffix, sorts by creation time).
+ * Never throws, whatever `now` is (see {@link MAX_ID_TIME}).
  *
  * @example newNodeId('Message') // 'msg_01JDQ3…'
  */
 export function newNodeId(type: NodeType, now: number = Date.now()): string {
-  return `${ID_PREFIXES[type]}_${nextUlid(now)}`;
+  return `${ID_PREFIXES[type]}_${timeOrderedUlid(now)}`;
 }
 
 /** A new time-ordered edge id: `edge_01JD…`. */
 export function newEdgeId(now: number = Date.now()): string {
-  return `${EDGE_ID_PREFIX}_${nextUlid(now)}`;
+  return `${EDGE_ID_PREFIX}_${timeOrderedUlid(now)}`;
 }
 
 /** A new time-ordered embedding id: `emb_01JD…`. */
 export function newEmbeddingId(now: number = Date.now()): string {
-  return `${EMBEDDING_ID_PREFIX}_${nextUlid(now)}`;
+  return `${EMBEDDING_ID_PREFIX}_${timeOrderedUlid(now)}`;
 }
 
 /**

@@ -2,6 +2,7 @@ export {
   ID_PREFIXES,
   EDGE_ID_PREFIX,
   EMBEDDING_ID_PREFIX,
+  MAX_ID_TIME,
   newNodeId,
   newEdgeId,
   newEmbeddingId,

@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { callSignal, requireToken, toGrpcError } from '@tabagent/ml-bridge/grpc';
-import type { Edge, Node } from '@tabagent/common';
+import { DbError, type Edge, type Node } from '@tabagent/common';
 import type { EntityMention, GraphPath, Page, QueryResult, RelatedChat } from '@tabagent/query';
 import type { TabAgent } from 'tabagent';
 import { invokeOperation } from '../operations/index.js';
@@ -125,6 +125,15 @@ const RPCS: Record<string, Rpc> = {
   SetActivityLevel: { op: 'activity.set', params: (r) => defined({ level: r.level }), response: (l: object) => l },
 };
 
+/** Marks a request whose message could not be decoded (see `startGrpcServer`). */
+export const MALFORMED = Symbol('malformed request');
+
+/** `INVALID_ARGUMENT` for a request that was not a valid message of its type. */
+export function requireWellFormed(request: unknown): void {
+  const malformed = (request as Record<symbol, unknown> | null)?.[MALFORMED];
+  if (typeof malformed === 'string') throw new DbError('INVALID_ARGUMENT', malformed);
+}
+
 /** Runs one unary rpc: token, signal from cancellation and deadline, validation, conversion, status mapping. */
 function unaryHandler(db: TabAgent, rpc: Rpc, token: string | undefined): grpc.handleUnaryCall<Request, object> {
   return (call, callback) => {
@@ -132,6 +141,7 @@ function unaryHandler(db: TabAgent, rpc: Rpc, token: string | undefined): grpc.h
     Promise.resolve()
       .then(() => {
         requireToken(call.metadata, token);
+        requireWellFormed(call.request);
         return invokeOperation(db, rpc.op, rpc.params(call.request), timeoutMs === undefined ? { signal } : { signal, timeoutMs });
       })
       .then(

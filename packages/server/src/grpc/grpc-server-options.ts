@@ -20,6 +20,11 @@ export interface GrpcServerOptions {
    * falls behind for good is dropped.
    */
   maxQueuedEvents?: number;
+  /**
+   * Bytes of events (as JSON, about their size on the wire) that may wait for one
+   * subscriber whose socket is not read before it is dropped. Default 16 MiB.
+   */
+  maxQueuedBytes?: number;
   /** How long `close()` lets running calls finish before cancelling them, in ms. Default 5,000. */
   shutdownGraceMs?: number;
 }
@@ -30,5 +35,6 @@ export const GRPC_SERVER_DEFAULTS = {
   ml: false,
   maxMessageBytes: 16 * 1024 * 1024,
   maxQueuedEvents: 10_000,
+  maxQueuedBytes: 16 * 1024 * 1024,
   shutdownGraceMs: 5_000,
 } as const;

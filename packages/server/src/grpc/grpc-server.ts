@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { createMlInferenceService, loadProtoPackage, serviceClient } from '@tabagent/ml-bridge/grpc';
 import { DbError } from '@tabagent/common';
 import type { TabAgent } from 'tabagent';
-import { databaseUnaryHandlers } from './database-service.js';
+import { databaseUnaryHandlers, MALFORMED } from './database-service.js';
 import { GRPC_SERVER_DEFAULTS, type GrpcServerOptions } from './grpc-server-options.js';
 import { isLoopbackHost } from '../http/loopback.js';
 import { subscribeHandler } from './subscribe-handler.js';
@@ -14,6 +14,36 @@ export const DATABASE_SERVICE = 'tabagent.v1.Database';
 /** The `Database` service constructor: `.service` is its definition, `new Ctor(address, credentials)` a client. */
 export function databaseClientConstructor(): grpc.ServiceClientConstructor {
   return serviceClient(loadProtoPackage('database.proto', import.meta.url), DATABASE_SERVICE);
+}
+
+/** A field-1 string `__proto__` on the wire, as a map entry's key is encoded. */
+const PROTO_KEY = Buffer.concat([Buffer.from([0x0a, 0x09]), Buffer.from('__proto__')]);
+
+/**
+ * The service definition with request deserialisers that never throw: grpc-js answers
+ * a message its deserialiser rejects with INTERNAL, but a malformed message is the
+ * client's error. It becomes a request carrying {@link MALFORMED}, which the handlers
+ * answer with INVALID_ARGUMENT.
+ */
+function withMalformedRequests(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  return Object.fromEntries(
+    Object.entries(service).map(([name, method]) => [
+      name,
+      {
+        ...method,
+        requestDeserialize: (bytes: Buffer) => {
+          // protobufjs stores map entries by assignment: a key `__proto__` (in a Struct:
+          // a filter, metadata) would silently vanish, and a filter on it match everything.
+          if (bytes.includes(PROTO_KEY)) return { [MALFORMED]: 'a key "__proto__" is not allowed' };
+          try {
+            return method.requestDeserialize(bytes) as unknown;
+          } catch {
+            return { [MALFORMED]: 'the request is not a valid protobuf message of its type' };
+          }
+        },
+      },
+    ]),
+  ) as grpc.ServiceDefinition;
 }
 
 /** `host:port`, bracketing IPv6 literals. */
@@ -30,6 +60,8 @@ export interface GrpcServerHandle extends AsyncDisposable {
   readonly address: string;
   /** The grpc-js server, to add services of your own. */
   readonly server: grpc.Server;
+  /** `Subscribe` calls currently streaming. */
+  readonly subscriptions: number;
   /** Ends subscriptions, lets running calls finish (up to `shutdownGraceMs`), then stops. Idempotent; the database stays open. */
   close(): Promise<void>;
 }
@@ -58,9 +90,9 @@ export async function startGrpcServer(db: TabAgent, options: GrpcServerOptions =
     'grpc.max_send_message_length': o.maxMessageBytes,
   });
   const subscriptions = new Set<() => void>();
-  server.addService(databaseClientConstructor().service, {
+  server.addService(withMalformedRequests(databaseClientConstructor().service), {
     ...databaseUnaryHandlers(db, o.token),
-    Subscribe: subscribeHandler(db, { token: o.token, maxQueued: o.maxQueuedEvents, registry: subscriptions }),
+    Subscribe: subscribeHandler(db, { token: o.token, maxQueued: o.maxQueuedEvents, maxQueuedBytes: o.maxQueuedBytes, registry: subscriptions }),
   });
   if (o.ml) {
     const ml = createMlInferenceService(db.inference, o.token === undefined ? {} : { token: o.token });
@@ -87,5 +119,14 @@ export async function startGrpcServer(db: TabAgent, options: GrpcServerOptions =
         });
       });
     })());
-  return { port, address: hostPort(o.host, port), server, close, [Symbol.asyncDispose]: close };
+  return {
+    port,
+    address: hostPort(o.host, port),
+    server,
+    get subscriptions() {
+      return subscriptions.size;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }

@@ -3,6 +3,7 @@ import { requireToken, toGrpcError } from '@tabagent/ml-bridge/grpc';
 import { DbError, validate } from '@tabagent/common';
 import type { EventFilter, TabAgent } from 'tabagent';
 import { eventFilterParams } from '../operations/index.js';
+import { requireWellFormed } from './database-service.js';
 import { eventToProto } from './proto-records.js';
 
 /** Open subscriptions of one server, so closing it can end them. */
@@ -14,17 +15,19 @@ export interface SubscriptionRegistry {
 /**
  * Server-streaming `Subscribe`: forwards every matching event as it is committed. A
  * subscriber that stops reading is ended with RESOURCE_EXHAUSTED once `maxQueued`
- * events wait for it — a slow client never holds the database back. The subscription
+ * events, or `maxQueuedBytes` of them, wait for it — a slow client never holds the database back. The subscription
  * is dropped when the client cancels, its deadline passes, or the server closes.
  */
 export function subscribeHandler(
   db: TabAgent,
-  options: { token: string | undefined; maxQueued: number; registry: SubscriptionRegistry },
+  options: { token: string | undefined; maxQueued: number; maxQueuedBytes: number; registry: SubscriptionRegistry },
 ): grpc.handleServerStreamingCall<Record<string, unknown>, object> {
   return (call) => {
     let stop: (() => void) | undefined;
     let timer: NodeJS.Timeout | undefined;
     let ended = false;
+    /** Bytes written whose write has not completed (the socket is not read). */
+    let queuedBytes = 0;
     const end = (err?: unknown): void => {
       if (ended) return;
       ended = true;
@@ -36,6 +39,7 @@ export function subscribeHandler(
     };
     try {
       requireToken(call.metadata, options.token);
+      requireWellFormed(call.request);
       const r = call.request as { kinds?: string[]; chatId?: string; nodeKinds?: string[] };
       const filter = validate(eventFilterParams, {
         ...(r.kinds?.length ? { kinds: r.kinds } : {}),
@@ -44,11 +48,15 @@ export function subscribeHandler(
       }) as EventFilter;
       stop = db.subscribe((event) => {
         if (ended) return;
-        if (call.writableLength >= options.maxQueued) {
-          end(new DbError('TOO_LARGE', `subscriber too slow: more than ${options.maxQueued} events waiting; resubscribe and read faster`));
+        if (call.writableLength >= options.maxQueued || queuedBytes >= options.maxQueuedBytes) {
+          end(new DbError('TOO_LARGE', `subscriber too slow: more than ${options.maxQueued} events or ${options.maxQueuedBytes} bytes waiting; resubscribe and read faster`));
           return;
         }
-        call.write(eventToProto(event));
+        const message = eventToProto(event);
+        // About its size on the wire, plus what each queued write holds besides.
+        const bytes = JSON.stringify(message).length + 256;
+        queuedBytes += bytes;
+        call.write(message, () => (queuedBytes -= bytes));
       }, filter);
     } catch (err) {
       end(err);

@@ -1,14 +1,18 @@
+import { resolve } from 'node:path';
 import fastifyCors from '@fastify/cors';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { DbError, jsonDepthExceeds } from '@tabagent/common';
 import { ModelCache } from '@tabagent/model-cache';
+import { MAX_REQUEST_DEPTH } from '../operations/index.js';
 import type { TabAgent } from 'tabagent';
 import { MCP_HTTP_PATH, mountMcpHttp } from '../mcp/mcp-http.js';
 import { errorResponse } from './errors/error-response.js';
 import { createGuard } from './guard.js';
 import { InFlightRequests } from './in-flight.js';
 import { registerOpenApi } from './openapi.js';
+import { ExportsDirectory } from './server-files.js';
 import { resolveHttpServerOptions, type HttpServerOptions, type ResolvedHttpServerOptions } from './options.js';
 import type { Api, RouteContext } from './route-context.js';
 import { registerActivityRoutes } from './routes/activity-routes.js';
@@ -81,8 +85,51 @@ export async function buildApp(db: TabAgent, options: HttpServerOptions = {}): P
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
     rewriteUrl: seedRoute,
+    // Requests Node's HTTP parser rejects (bad framing, huge headers) get the API's error body too.
+    clientErrorHandler: (err, socket) => {
+      if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed) return;
+      const code = (err as NodeJS.ErrnoException).code;
+      const [status, text, errorCode, message] =
+        code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', 'TIMEOUT', 'the request took too long to arrive']
+          : code === 'HPE_HEADER_OVERFLOW'
+            ? [431, 'Request Header Fields Too Large', 'TOO_LARGE', 'headers: larger than the server accepts']
+            : [400, 'Bad Request', 'INVALID_ARGUMENT', 'not a valid HTTP request'];
+      const body = JSON.stringify({ error: { code: errorCode, message } });
+      if (socket.writable) socket.write(`HTTP/1.1 ${status} ${text}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+      socket.destroy(err);
+    },
+    // Malformed URLs and over-long path parameters get the API's own error body too.
+    frameworkErrors: (err, _request, reply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void (reply as unknown as FastifyReply)
+        .code(tooLong ? 414 : 400)
+        .send({ error: { code: tooLong ? 'TOO_LARGE' : 'INVALID_ARGUMENT', message: tooLong ? 'path: a path parameter is too long' : 'path: not a valid URL (bad percent-encoding)', field: 'path' } });
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
+  // JSON bodies: Fastify's parser (prototype-poisoning checks kept), plus an empty body
+  // read as none (a bodyless POST still sends the JSON content type) and a nesting limit.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      // Never silently replaced: a client sending broken text learns it.
+      return done(new DbError('INVALID_ARGUMENT', 'body: not valid UTF-8', { details: { field: 'body' } }), undefined);
+    }
+    if (text.trim() === '') return done(null, undefined);
+    parseJson(request, text, (err, value) => {
+      if (err !== null) return done(err, undefined);
+      if (jsonDepthExceeds(value, MAX_REQUEST_DEPTH)) {
+        return done(new DbError('INVALID_ARGUMENT', `body: nested deeper than ${MAX_REQUEST_DEPTH} levels`, { details: { field: 'body' } }), undefined);
+      }
+      return done(null, value);
+    });
+  });
   app.setSerializerCompiler(responseSerializer(resolved.validateResponses));
   app.setErrorHandler((err, request, reply) => {
     const { status, body, internal } = errorResponse(err, request.id);
@@ -108,9 +155,18 @@ export async function buildApp(db: TabAgent, options: HttpServerOptions = {}): P
   // promise and a microtask turn each time.
   app.addHook('onRequest', (request, reply, done) => {
     inFlight.track(request.raw, reply.raw);
+    // Admission control: past the limit, shed at once (a cheap 503 the client can retry)
+    // rather than queue work until every answer takes seconds and memory balloons.
+    if (inFlight.count > resolved.maxInFlight && request.routeOptions.url !== '/v1/health' && request.raw.headers.upgrade === undefined) {
+      void reply
+        .code(503)
+        .header('retry-after', '1')
+        .send({ error: { code: 'UNAVAILABLE', message: `the server is busy (more than ${resolved.maxInFlight} requests in flight); retry shortly` } });
+      return;
+    }
     done();
   });
-  app.addHook('onRequest', createGuard({ token: resolved.token, allowedHosts: resolved.allowedHosts }));
+  app.addHook('onRequest', createGuard({ token: resolved.token, allowedHosts: resolved.allowedHosts, corsOrigins: resolved.corsOrigins }));
   // An upgrade refused with an HTTP answer (401, 404, …) leaves its socket to us: end it,
   // or the half-open socket would keep the server from closing.
   app.addHook('onResponse', (request, _reply, done) => {
@@ -125,6 +181,7 @@ export async function buildApp(db: TabAgent, options: HttpServerOptions = {}): P
     options: resolved,
     models: () => (models ??= new ModelCache()),
     events,
+    exports: new ExportsDirectory(resolved.exportsDir ?? `${resolve(db.location)}-exports`, resolved.maxImportBytes),
     startedAt: Date.now(),
   };
 

@@ -13,6 +13,39 @@ export interface GuardOptions {
   token: string | undefined;
   /** Host names accepted while no token is set; `*` accepts any. */
   allowedHosts: readonly string[];
+  /** Browser origins allowed to call (the CORS allow-list); `*` allows any. */
+  corsOrigins: readonly string[];
+}
+
+/**
+ * Content types a web page may send cross-site without a CORS preflight (a "simple"
+ * request), and a POST without a body. A state-changing request must not be one of
+ * these: it must send `application/json` (or the upload's `application/x-ndjson`),
+ * which a browser sends to another origin only after the server said yes.
+ */
+const SIMPLE_CONTENT_TYPES = new Set(['', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']);
+
+function mediaTypeOf(header: string | undefined): string {
+  if (header === undefined) return '';
+  const semicolon = header.indexOf(';');
+  return (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase();
+}
+
+/**
+ * True when a request's `Origin` may call: none (not a browser, or a same-origin GET),
+ * an origin of the allow-list, or the server's own origin (its `/docs` page), by the
+ * request's own `Host`. `null` (sandboxed frames, `file:` pages) is never allowed
+ * unless the allow-list is `*`.
+ */
+function originAllowed(origin: string | undefined, host: string | undefined, allowList: ReadonlySet<string>, anyOrigin: boolean): boolean {
+  if (origin === undefined || anyOrigin || allowList.has(origin)) return true;
+  if (origin === 'null' || host === undefined) return false;
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host.toLowerCase() === host.toLowerCase();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -25,11 +58,29 @@ export function createGuard(options: GuardOptions): onRequestHookHandler {
   const expected = options.token === undefined ? undefined : digest(options.token);
   const anyHost = options.allowedHosts.includes('*');
   const hosts = new Set(options.allowedHosts.map((h) => hostnameOf(h)));
+  const anyOrigin = options.corsOrigins.includes('*');
+  const origins = new Set(options.corsOrigins);
   // Callback style (it runs on every request): `done()` lets the request on; a refusal
   // answers instead and does not call it.
   return function guard(request, reply, done) {
     const route = request.routeOptions.url;
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) return done();
+    // A web page the user visits can send requests here (a loopback server is reachable
+    // from every page): a foreign Origin — on the WebSocket upgrade too — is refused, and
+    // a POST must not be a "simple" request a page can send without asking.
+    if (!originAllowed(request.headers.origin, request.headers.host, origins, anyOrigin)) {
+      return refuse(reply, 403, new DbError('UNAUTHENTICATED', `origin ${JSON.stringify(request.headers.origin)} is not allowed (add it to corsOrigins)`), request.id);
+    }
+    if (request.method === 'POST' && SIMPLE_CONTENT_TYPES.has(mediaTypeOf(request.headers['content-type']))) {
+      return refuse(
+        reply,
+        415,
+        new DbError('UNSUPPORTED', 'content-type: a POST must send application/json (an empty body is fine), so that no web page can send it cross-site', {
+          details: { field: 'body' },
+        }),
+        request.id,
+      );
+    }
     if (expected === undefined) {
       if (anyHost) return done();
       const host = request.headers.host;
@@ -45,6 +96,19 @@ export function createGuard(options: GuardOptions): onRequestHookHandler {
       return refuse(reply, 401, new DbError('UNAUTHENTICATED', presented === undefined ? 'missing bearer token' : 'wrong bearer token'), request.id);
     }
     return done();
+  };
+}
+
+/**
+ * Whether an `Authorization` header carries the token (always true without one);
+ * compared in constant time.
+ */
+export function tokenCheck(token: string | undefined): (authorization: string | undefined) => boolean {
+  if (token === undefined) return () => true;
+  const expected = digest(token);
+  return (authorization) => {
+    const presented = bearerToken(authorization);
+    return presented !== undefined && timingSafeEqual(digest(presented), expected);
   };
 }
 

@@ -1,7 +1,9 @@
+import { isAbsolute } from 'node:path';
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 import { DbError } from '@tabagent/common';
 import type { ModelCache } from '@tabagent/model-cache';
 import { isLoopbackHost } from './loopback.js';
+import { DEFAULT_MAX_IMPORT_BYTES } from './server-files.js';
 
 /**
  * Options of {@link startHttpServer} and {@link buildApp}. Every field is optional;
@@ -22,6 +24,21 @@ export interface HttpServerOptions {
   corsOrigins?: string[];
   /** Largest request body in bytes; larger bodies are rejected with 413 `TOO_LARGE`. Default 1 MiB. */
   bodyLimit?: number;
+  /**
+   * The one directory where `POST /v1/export` and `POST /v1/backup` write, and
+   * `POST /v1/import` reads, files that clients name — by name, never by path: clients
+   * cannot read or write any other file of the server. Created on first use.
+   * Default: `<database directory>-exports`, beside the database.
+   */
+  exportsDir?: string;
+  /** Largest import (an upload or a file of the exports directory), in bytes; larger is 413 `TOO_LARGE`. Default 1 GiB. */
+  maxImportBytes?: number;
+  /**
+   * Admission control: requests in flight at most (WebSocket connections and
+   * `GET /v1/health` aside). One more is answered at once with 503 `UNAVAILABLE` and
+   * `Retry-After`, instead of queueing until every answer takes seconds. Default 256.
+   */
+  maxInFlight?: number;
   /** The model cache behind `/v1/models`. Default: a `ModelCache` on the default models directory (created on first use, closed with the server). */
   models?: ModelCache;
   /**
@@ -66,6 +83,9 @@ export interface ResolvedHttpServerOptions {
   token: string | undefined;
   corsOrigins: string[];
   bodyLimit: number;
+  exportsDir: string | undefined;
+  maxImportBytes: number;
+  maxInFlight: number;
   models: ModelCache | undefined;
   logger: HttpServerOptions['logger'];
   loggerInstance: FastifyBaseLogger | undefined;
@@ -97,12 +117,22 @@ export function resolveHttpServerOptions(options: HttpServerOptions = {}): Resol
   }
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1) throw invalid('bodyLimit', 'expected a positive integer');
+  const maxImportBytes = options.maxImportBytes ?? DEFAULT_MAX_IMPORT_BYTES;
+  if (!Number.isInteger(maxImportBytes) || maxImportBytes < 1) throw invalid('maxImportBytes', 'expected a positive integer');
+  const maxInFlight = options.maxInFlight ?? 256;
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw invalid('maxInFlight', 'expected a positive integer');
+  if (options.exportsDir !== undefined && (typeof options.exportsDir !== 'string' || !isAbsolute(options.exportsDir))) {
+    throw invalid('exportsDir', 'expected an absolute directory path');
+  }
   return {
     host,
     port,
     token: options.token,
     corsOrigins: options.corsOrigins ?? [],
     bodyLimit,
+    exportsDir: options.exportsDir,
+    maxImportBytes,
+    maxInFlight,
     models: options.models,
     logger: options.logger ?? false,
     loggerInstance: options.loggerInstance,

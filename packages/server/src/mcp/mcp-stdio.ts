@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { TabAgent } from 'tabagent';
 import { guardStdout } from '../native/stdout-guard.js';
+import { LineTransport } from './line-transport.js';
 import { createMcpServer } from './mcp-server.js';
 
 /** A running MCP server on stdio. */
@@ -14,7 +14,8 @@ export interface McpStdioHandle extends AsyncDisposable {
 
 /**
  * Serves MCP on stdio (`tabagent mcp`): JSON-RPC lines on `input`/`output`. Nothing
- * else may write to `output`; log to stderr.
+ * else may write to `output`; log to stderr. Lines that are not JSON-RPC, or are over
+ * 4 MiB, are answered with JSON-RPC errors and the session goes on ({@link LineTransport}).
  *
  * @example
  * const mcp = await startMcpStdio(db);
@@ -26,7 +27,7 @@ export async function startMcpStdio(db: TabAgent, options: { input?: Readable; o
   const output = options.output ?? process.stdout;
   const unguard = output === process.stdout ? guardStdout() : () => {};
   const server = createMcpServer(db);
-  const transport = new StdioServerTransport(input, output);
+  const transport = new LineTransport(input, output);
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   let closing: Promise<void> | undefined;

@@ -5,6 +5,11 @@ import { DbError } from '@tabagent/common';
 export const MAX_HOST_MESSAGE_BYTES = 1024 * 1024;
 /** Largest message Chrome sends to a host: 64 MiB. */
 export const MAX_BROWSER_MESSAGE_BYTES = 64 * 1024 * 1024;
+/**
+ * A length over this is no message at all: the input is out of step (or is not a
+ * browser), and skipping it — up to 4 GiB — would swallow every later request.
+ */
+export const MAX_SKIPPABLE_MESSAGE_BYTES = 2 * MAX_BROWSER_MESSAGE_BYTES;
 
 /** Frames a value the way Chrome expects: 4-byte little-endian length, then UTF-8 JSON. */
 export function encodeNativeMessage(value: unknown): Buffer {
@@ -16,7 +21,7 @@ export function encodeNativeMessage(value: unknown): Buffer {
 }
 
 /** One item read from the stream: a parsed message, or a frame that could not be one. */
-export type NativeFrame = { ok: true; message: unknown } | { ok: false; error: DbError };
+export type NativeFrame = { ok: true; message: unknown } | { ok: false; error: DbError; fatal?: boolean };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -25,7 +30,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * split across reads, several frames in one read). A frame that is not valid UTF-8
  * JSON, or is longer than `maxBytes` (its bytes are skipped, keeping the stream in
  * step), yields an error and reading goes on. A stream that ends inside a frame
- * yields a final error.
+ * yields a final error. A length over {@link MAX_SKIPPABLE_MESSAGE_BYTES} (twice
+ * Chrome's own limit: the stream is out of step) yields a fatal error and ends the reading.
  */
 export async function* readNativeFrames(input: Readable, options: { maxBytes?: number } = {}): AsyncGenerator<NativeFrame> {
   const maxBytes = options.maxBytes ?? MAX_BROWSER_MESSAGE_BYTES;
@@ -59,6 +65,14 @@ export async function* readNativeFrames(input: Readable, options: { maxBytes?: n
       if (need === undefined) {
         if (buffered < 4) break;
         const length = take(4).readUInt32LE(0);
+        if (length > MAX_SKIPPABLE_MESSAGE_BYTES) {
+          yield {
+            ok: false,
+            fatal: true,
+            error: new DbError('INVALID_ARGUMENT', `message length ${length} is over ${MAX_SKIPPABLE_MESSAGE_BYTES} bytes, which no browser sends: the input is out of step; closing`),
+          };
+          return;
+        }
         if (length > maxBytes) {
           yield { ok: false, error: new DbError('TOO_LARGE', `message of ${length} bytes is over the ${maxBytes}-byte limit; skipped`) };
           const dropped = Math.min(length, buffered);
@@ -90,6 +104,7 @@ function parseFrame(body: Buffer): NativeFrame {
   try {
     return { ok: true, message: JSON.parse(text) as unknown };
   } catch (err) {
-    return { ok: false, error: new DbError('INVALID_ARGUMENT', `message is not valid JSON: ${(err as Error).message}`, { cause: err }) };
+    // JSON.parse's message quotes the input: it is not echoed.
+    return { ok: false, error: new DbError('INVALID_ARGUMENT', 'message is not valid JSON', { cause: err }) };
   }
 }

@@ -1,6 +1,7 @@
-import { DbError, validate } from '@tabagent/common';
+import { once } from 'node:events';
+import { DbError, jsonDepthExceeds, validate } from '@tabagent/common';
 import type { EventFilter, TabAgent, TabAgentEvent } from 'tabagent';
-import { eventFilterParams, invokeOperation } from '../operations/index.js';
+import { eventFilterParams, invokeOperation, MAX_REQUEST_DEPTH } from '../operations/index.js';
 import { encodeNativeMessage, readNativeFrames } from './framing.js';
 import { NATIVE_HOST_DEFAULTS, type NativeHostOptions } from './native-host-options.js';
 import { resultMessages } from './paging.js';
@@ -14,10 +15,13 @@ interface Request {
   params?: unknown;
 }
 
+/** Codes whose message would tell a client about the internals: REST hides them too. */
+const INTERNAL_CODES = new Set(['INTERNAL', 'CORRUPTED']);
+
 function errorBody(err: unknown): { code: string; message: string; details?: object } {
   const e = DbError.from(err);
-  // Internal failures say what failed, never how (no stacks, no causes).
-  if (e.code === 'INTERNAL') return { code: e.code, message: e.message };
+  // Internal failures say neither what failed nor how (as REST's 500s): the log has it.
+  if (INTERNAL_CODES.has(e.code)) return { code: e.code, message: 'internal error (see the host’s log)' };
   return Object.keys(e.details).length > 0 ? { code: e.code, message: e.message, details: e.details } : { code: e.code, message: e.message };
 }
 
@@ -29,8 +33,11 @@ function parseRequest(message: unknown): Request {
   if (!((typeof id === 'string' && id !== '' && id.length <= 256) || (typeof id === 'number' && Number.isFinite(id)))) {
     throw new DbError('INVALID_ARGUMENT', 'id: expected a non-empty string or a number', { details: { field: 'id' } });
   }
-  if (typeof method !== 'string' || method === '') {
-    throw Object.assign(new DbError('INVALID_ARGUMENT', 'method: expected a string', { details: { field: 'method' } }), { requestId: id });
+  if (typeof method !== 'string' || method === '' || method.length > 100) {
+    throw Object.assign(new DbError('INVALID_ARGUMENT', 'method: expected a method name', { details: { field: 'method' } }), { requestId: id });
+  }
+  if (jsonDepthExceeds(params, MAX_REQUEST_DEPTH - 1)) {
+    throw Object.assign(new DbError('INVALID_ARGUMENT', `params: nested deeper than ${MAX_REQUEST_DEPTH} levels`, { details: { field: 'params' } }), { requestId: id });
   }
   return { id, method, params };
 }
@@ -63,6 +70,12 @@ export async function runNativeHost(db: TabAgent, options: NativeHostOptions = {
   const maxIncomingBytes = options.maxIncomingBytes ?? NATIVE_HOST_DEFAULTS.maxIncomingBytes;
   const maxOutgoingBytes = options.maxOutgoingBytes ?? NATIVE_HOST_DEFAULTS.maxOutgoingBytes;
   const maxPendingEventBytes = options.maxPendingEventBytes ?? NATIVE_HOST_DEFAULTS.maxPendingEventBytes;
+  const maxPendingReplyBytes = options.maxPendingReplyBytes ?? NATIVE_HOST_DEFAULTS.maxPendingReplyBytes;
+  const maxBufferedBytes = options.maxBufferedBytes ?? NATIVE_HOST_DEFAULTS.maxBufferedBytes;
+  const maxConcurrentRequests = options.maxConcurrentRequests ?? NATIVE_HOST_DEFAULTS.maxConcurrentRequests;
+  const stalledCloseMs = options.stalledCloseMs ?? NATIVE_HOST_DEFAULTS.stalledCloseMs;
+  /** Aborts when the browser stopped reading for good: the reading loop ends. */
+  const stalled = new AbortController();
 
   const unguard = output === process.stdout ? guardStdout() : () => {};
   let outputBroken = false;
@@ -70,8 +83,16 @@ export async function runNativeHost(db: TabAgent, options: NativeHostOptions = {
     if (!outputBroken) log(`native host: output closed (${err.message}); stopping replies`);
     outputBroken = true;
   });
+  /** The browser stopped reading for good: no more replies, and the host ends as if the port closed. */
+  const stopForStall = (): void => {
+    if (outputBroken) return;
+    outputBroken = true;
+    log(`native host: the browser stopped reading (${output.writableLength} bytes waiting); closing`);
+    stalled.abort();
+  };
   const send = (message: unknown): void => {
     if (outputBroken) return;
+    if (output.writableLength > maxBufferedBytes) return stopForStall();
     output.write(encodeNativeMessage(message));
   };
 
@@ -143,7 +164,11 @@ export async function runNativeHost(db: TabAgent, options: NativeHostOptions = {
         (result) => {
           for (const part of resultMessages(request.id, result, maxOutgoingBytes)) send(part);
         },
-        (err: unknown) => send({ id: request.id, ok: false, error: errorBody(controller.signal.aborted ? controller.signal.reason : err) }),
+        (err: unknown) => {
+          const error = DbError.from(controller.signal.aborted ? controller.signal.reason : err);
+          if (INTERNAL_CODES.has(error.code)) log(`native host: ${request.method} failed: ${error.message}`);
+          send({ id: request.id, ok: false, error: errorBody(error) });
+        },
       )
       .finally(() => {
         running.delete(request.id);
@@ -152,13 +177,35 @@ export async function runNativeHost(db: TabAgent, options: NativeHostOptions = {
     settled.add(done);
   };
 
+  /**
+   * Backpressure: no new request is read while too many run or too many reply bytes wait
+   * for the browser; memory stays bounded when the browser stops reading.
+   */
+  const roomForMore = async (): Promise<void> => {
+    while (!outputBroken && (running.size >= maxConcurrentRequests || output.writableLength > maxPendingReplyBytes)) {
+      if (output.writableLength > maxPendingReplyBytes) {
+        // The browser is not reading: wait for it, but not for ever.
+        let timer: NodeJS.Timeout | undefined;
+        const gaveUp = new Promise<'stalled'>((resolve) => (timer = setTimeout(() => resolve('stalled'), stalledCloseMs)));
+        const outcome = await Promise.race([once(output, 'drain'), once(output, 'close'), once(stalled.signal, 'abort'), gaveUp]).catch(() => undefined);
+        clearTimeout(timer);
+        if (outcome === 'stalled') stopForStall();
+      } else {
+        await Promise.race([...settled, once(stalled.signal, 'abort')]).catch(() => {});
+      }
+    }
+  };
+
   try {
     for await (const frame of readNativeFrames(input, { maxBytes: maxIncomingBytes })) {
       if (frame.ok) dispatch(frame.message);
       else {
         log(`native host: ${frame.error.message}`);
         send({ id: null, ok: false, error: errorBody(frame.error) });
+        if (frame.fatal === true) break;
       }
+      await roomForMore();
+      if (outputBroken) break;
     }
   } finally {
     for (const stop of subscriptions.values()) stop();

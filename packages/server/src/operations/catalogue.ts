@@ -3,7 +3,7 @@ import { DbError, edgeTypeSchema, idSchema, type Node } from '@tabagent/common';
 import type { Page } from '@tabagent/query';
 import type { Chat } from 'tabagent';
 import { EXAMPLE_IDS } from './examples.js';
-import { entityIdOf, requireNodes } from './require-node.js';
+import { entityIdOf, requireIdPrefixes, requireNodes } from './require-node.js';
 import { defineOperation, type Operation } from './operation.js';
 import {
   activityLevelParams,
@@ -33,7 +33,10 @@ const C = EXAMPLE_IDS.chat;
  */
 export const OPERATIONS = [
   // nodes
-  defineOperation('nodes.insert', z.strictObject({ nodes: z.array(newNodeParams).min(1).max(10_000) }), (db, p) => db.insertNodes(p.nodes as never), {
+  defineOperation('nodes.insert', z.strictObject({ nodes: z.array(newNodeParams).min(1).max(10_000) }), (db, p) => {
+    requireIdPrefixes(p.nodes, 'nodes');
+    return db.insertNodes(p.nodes as never);
+  }, {
     summary: 'Create nodes of any kind in one atomic batch',
     example: {
       nodes: [

@@ -57,3 +57,10 @@ export function defineOperation<S extends z.ZodType, R>(
     run: async (db, p, ctx) => run(db, p, ctx),
   };
 }
+
+/**
+ * Deepest nesting of arrays and objects in a request of any transport (REST bodies,
+ * native-messaging and MCP messages, gRPC structs): records nest at most
+ * `MAX_JSON_DEPTH` (64) levels inside it.
+ */
+export const MAX_REQUEST_DEPTH = 128;

@@ -1,4 +1,4 @@
-import { DbError, entityId, type NodeType } from '@tabagent/common';
+import { DbError, entityId, ID_PREFIXES, isNodeType, nodeTypeOfId, type NodeType } from '@tabagent/common';
 import type { EntityRef } from '@tabagent/query';
 import type { TabAgent } from 'tabagent';
 
@@ -22,4 +22,22 @@ export async function requireNodes(db: TabAgent, byField: Record<string, string>
 /** The id of the entity a reference names (an id, or its type and label). */
 export function entityIdOf(ref: EntityRef): string {
   return typeof ref === 'string' ? ref : entityId(ref.entityType, ref.label);
+}
+
+/**
+ * Fails with `INVALID_ARGUMENT` when a new node names its own id with another kind's
+ * prefix (a Message `chat_x1`): ids say what they name, and every reader relies on it.
+ *
+ * @param field the nodes' field prefix, e.g. `nodes` (errors name `nodes.3.id`), or `''` for one node.
+ */
+export function requireIdPrefixes(nodes: readonly unknown[], field: string): void {
+  nodes.forEach((node, i) => {
+    const { type, id } = (node ?? {}) as { type?: unknown; id?: unknown };
+    if (typeof id !== 'string' || typeof type !== 'string' || !isNodeType(type)) return;
+    const prefix = ID_PREFIXES[type];
+    if (!id.startsWith(`${prefix}_`) || nodeTypeOfId(id) !== type) {
+      const at = field === '' ? 'id' : `${field}.${i}.id`;
+      throw new DbError('INVALID_ARGUMENT', `${at}: a ${type} id starts with "${prefix}_"`, { details: { field: at } });
+    }
+  });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { TabAgent } from 'tabagent';
 import { SERVER_VERSION } from '../../version.js';
+import { tokenCheck } from '../guard.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { named } from '../schemas/api-registry.js';
 import { errorResponses } from '../schemas/common-schemas.js';
@@ -13,8 +14,9 @@ const HealthSchema = named(
   z.strictObject({
     status: z.enum(['ok', 'degraded', 'unavailable']).describe('`ok`; `degraded`: serving, but a component reports a problem; `unavailable`: the database is not open (503).'),
     version: z.string(),
-    uptimeMs: z.number().int().nonnegative(),
-    components: z.strictObject({
+    uptimeMs: z.number().int().nonnegative().optional().describe('Left out for callers without the token when the server has one.'),
+    components: z
+      .strictObject({
       database: z.strictObject({ status: z.string() }),
       storage: z.strictObject({ status: z.string(), lastSeq: z.number().int().nonnegative().optional() }),
       vectors: z.strictObject({
@@ -28,13 +30,16 @@ const HealthSchema = named(
       ml: z.strictObject({ ok: z.boolean(), status: z.string(), provider: z.string(), quality: z.string(), embeddingModel: z.string(), detail: z.string().optional() }),
       weaver: z.strictObject({ enabled: z.boolean(), lag: z.number().optional(), deadLetters: z.number().optional() }),
       websocket: z.strictObject({ clients: z.number().int().nonnegative(), dropped: z.number().int().nonnegative() }),
-    }),
+    })
+      .optional()
+      .describe('Each component’s state; left out for callers without the token when the server has one.'),
   }),
   'Whether the server and each component can serve requests.',
 );
 
-/** `GET /v1/health`: public (no token needed), cheap, and 503 while the database is not open. */
-export function registerHealthRoutes(api: Api, { db, events, startedAt }: RouteContext): void {
+/** `GET /v1/health`: public (no token needed; without it only the status), cheap, and 503 while the database is not open. */
+export function registerHealthRoutes(api: Api, { db, events, startedAt, options }: RouteContext): void {
+  const authorised = tokenCheck(options.token);
   api.get('/health', {
     schema: {
       tags: ['system'],
@@ -42,9 +47,13 @@ export function registerHealthRoutes(api: Api, { db, events, startedAt }: RouteC
       security: [],
       response: { 200: HealthSchema, 503: HealthSchema, ...errorResponses },
     },
-    handler: async (_request, reply) => {
+    handler: async (request, reply) => {
       const health = await healthOf(db, events.stats(), startedAt);
-      return reply.code(health.status === 'unavailable' ? 503 : 200).send(health);
+      const code = health.status === 'unavailable' ? 503 : 200;
+      // A server with a token tells strangers only whether it is up: not its position in
+      // the change log, its uptime or its components.
+      if (!authorised(request.headers.authorization)) return reply.code(code).send({ status: health.status, version: health.version });
+      return reply.code(code).send(health);
     },
   });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DbError, edgeTypeSchema, idSchema, type Edge, type NewNode } from '@tabagent/common';
-import { operation } from '../../operations/index.js';
+import { operation, requireIdPrefixes } from '../../operations/index.js';
 import { clientAbortSignal } from '../client-abort.js';
 import { rebaseField } from '../errors/rebase-field.js';
 import type { Api, RouteContext } from '../route-context.js';
@@ -21,7 +21,10 @@ export function registerNodeRoutes(api: Api, { db }: RouteContext): void {
       body: NewNodeSchema,
       response: { 201: NodeSchema, ...errorResponses },
     },
-    handler: async (request, reply) => reply.code(201).send(await db.insertNode(request.body as NewNode)),
+    handler: async (request, reply) => {
+      requireIdPrefixes([request.body], '');
+      return reply.code(201).send(await db.insertNode(request.body as NewNode));
+    },
   });
 
   api.post('/nodes/batch', {
@@ -32,7 +35,10 @@ export function registerNodeRoutes(api: Api, { db }: RouteContext): void {
       body: z.strictObject({ nodes: z.array(NewNodeSchema).min(1).max(MAX_BATCH) }),
       response: { 201: listOf(NodeSchema), ...errorResponses },
     },
-    handler: async (request, reply) => reply.code(201).send({ items: await db.insertNodes(request.body.nodes as NewNode[]) }),
+    handler: async (request, reply) => {
+      requireIdPrefixes(request.body.nodes, 'nodes');
+      return reply.code(201).send({ items: await db.insertNodes(request.body.nodes as NewNode[]) });
+    },
   });
 
   api.post('/nodes/lookup', {
