@@ -19,6 +19,8 @@ export const ErrorCodes = {
   ABORTED: 'ABORTED',
   /** The operation did not finish within its deadline. */
   TIMEOUT: 'TIMEOUT',
+  /** The disk holding the database is full: writes fail until space is freed (then they work again). */
+  DISK_FULL: 'DISK_FULL',
   /** A dependency (disk, model, remote service) is unavailable right now. */
   UNAVAILABLE: 'UNAVAILABLE',
   /** The request is valid but not supported by this build or configuration. */
