@@ -1,7 +1,8 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { DbError, throwIfAborted } from '@tabagent/common';
+import { ensureDirectory } from './database-directory.js';
 import { engineOf, type Storage } from './storage.js';
 
 /** Written next to the copied database; its presence marks a complete backup. */
@@ -34,7 +35,8 @@ async function requireEmptyDir(dir: string, field: string): Promise<void> {
   if (entries.length > 0) {
     throw new DbError('CONFLICT', `${dir} is not empty`, { details: { field } });
   }
-  await mkdir(dir, { recursive: true });
+  // Bounded: a path the file system will not hold (`/proc/1/x`) fails instead of spinning.
+  await ensureDirectory(dir);
 }
 
 async function copyEntries(
