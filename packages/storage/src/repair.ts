@@ -12,6 +12,8 @@ export interface RepairReport {
   location: string;
   /** What LevelDB's repair logged: logs and tables recovered, damaged parts skipped, files archived. */
   leveldb: string[];
+  /** LevelDB's messages about damaged files (tables cut short, corrupt blocks). */
+  damaged: string[];
   /** Bytes LevelDB could not read and dropped (from its messages). */
   droppedBytes: number;
   /** Damaged or unusable files LevelDB moved into `lost/` (kept for forensics). */
@@ -22,6 +24,11 @@ export interface RepairReport {
   logGaps: { from: number; to: number }[];
   /** Durable consumer cursors past the repaired end of the log: they had seen changes that are gone. */
   cursorsAhead: Record<string, number>;
+  /**
+   * Records the change log says exist (their last change is not a delete) that the repaired
+   * database lacks: lost from damaged table blocks. Only as far back as the log reaches.
+   */
+  missingRecords: { count: number; examples: string[] };
   /** Records the repaired database holds. */
   records: { nodes: number; edges: number; embeddings: number };
   /** Incidents recorded before the repair (data found lost at earlier opens); cleared by it. */
@@ -87,6 +94,7 @@ export async function repairStorage(location: string, options: RepairOptions = {
     } finally {
       await keys.close();
     }
+    const missingRecords = await recordsMissing(storage);
     const lastSeq = storage.lastSeq;
     const cursorsAhead = Object.fromEntries(Object.entries(storage.cursors).filter(([, seq]) => seq > lastSeq));
     let nodes = 0;
@@ -100,6 +108,8 @@ export async function repairStorage(location: string, options: RepairOptions = {
     return {
       location,
       leveldb,
+      damaged: leveldb.filter((line) => /corrupt|dropping|ignoring|lost/iu.test(line)),
+      missingRecords,
       droppedBytes: bytesDropped(leveldb),
       lostFiles,
       lastSeq,
@@ -111,4 +121,26 @@ export async function repairStorage(location: string, options: RepairOptions = {
   } finally {
     await storage.close();
   }
+}
+
+/** Ids whose last change in the log is not a delete but which the store no longer holds. */
+async function recordsMissing(storage: Storage): Promise<{ count: number; examples: string[] }> {
+  const live = new Map<string, 'node' | 'edge' | 'embedding'>();
+  for await (const event of storage.changes()) {
+    if (event.op === 'delete') live.delete(event.id);
+    else live.set(event.id, event.entity);
+  }
+  const missing: string[] = [];
+  const ids = [...live];
+  for (let i = 0; i < ids.length; i += 1_000) {
+    const chunk = ids.slice(i, i + 1_000);
+    const nodes = chunk.filter(([, e]) => e === 'node').map(([id]) => id);
+    const edges = chunk.filter(([, e]) => e === 'edge').map(([id]) => id);
+    const embeddings = chunk.filter(([, e]) => e === 'embedding').map(([id]) => id);
+    const found = [...(await storage.getNodes(nodes)), ...(await storage.getEdges(edges)), ...(await storage.getEmbeddings(embeddings))];
+    [...nodes, ...edges, ...embeddings].forEach((id, j) => {
+      if (found[j] === undefined) missing.push(id);
+    });
+  }
+  return { count: missing.length, examples: missing.slice(0, 10) };
 }

@@ -68,7 +68,9 @@ export function registerMaintenance(program: Command): void {
           const s = r.storage;
           const lines = [
             `repaired ${s.location}: change log ends at ${s.lastSeq}; ${s.records.nodes} nodes, ${s.records.edges} edges, ${s.records.embeddings} embeddings`,
-            `lost: ${s.droppedBytes} bytes dropped by LevelDB` +
+            `lost: ${s.droppedBytes} bytes dropped by LevelDB; ${s.missingRecords.count} records the change log names are gone` +
+              (s.missingRecords.count > 0 ? ` (${s.missingRecords.examples.join(', ')}${s.missingRecords.count > s.missingRecords.examples.length ? ', …' : ''})` : '') +
+              (s.damaged.length > 0 ? `; damaged: ${s.damaged.join('; ')}` : '') +
               (s.lostFiles.length > 0 ? `; set aside in lost/ (logs and manifests replaced, unreadable tables): ${s.lostFiles.join(', ')}` : '') +
               (s.logGaps.length > 0 ? `; change-log gaps: ${s.logGaps.map((g) => (g.from === g.to ? `${g.from}` : `${g.from}-${g.to}`)).join(', ')}` : '') +
               (Object.keys(s.cursorsAhead).length > 0 ? `; consumers had seen up to ${Object.entries(s.cursorsAhead).map(([n, q]) => `${n}@${q}`).join(', ')}` : ''),
