@@ -1,5 +1,5 @@
 import { DbError, type Edge, type Node } from '@tabagent/common';
-import type { Extension, ExtensionBatch, ExtensionContext, RecordChange, Storage, Sublevel } from '@tabagent/storage';
+import { storageError, type Extension, type ExtensionBatch, type ExtensionContext, type RecordChange, type Storage, type Sublevel } from '@tabagent/storage';
 
 /** A record an entry index covers. */
 export type IndexedRecord = { entity: 'node'; record: Node } | { entity: 'edge'; record: Edge };
@@ -76,7 +76,10 @@ export abstract class EntryIndex implements Extension {
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.context === undefined) throw new DbError('NOT_OPEN', `index ${this.name} is not open`);
-    return this.context.exclusive(fn);
+    // LevelDB's failures (damaged files, a full disk) leave with their codes.
+    return this.context.exclusive(fn).catch((err: unknown) => {
+      throw storageError(err, `index ${this.name}`);
+    });
   }
 
   #entriesOf(entity: RecordChange['entity'], record: unknown): Entries {

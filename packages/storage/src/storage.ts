@@ -672,7 +672,12 @@ export class Storage extends EventEmitter<StorageEvents> {
     return this.#list(ids, 'ids').map((id) => {
       const recordKind = typeof id === 'string' ? recordKindOfId(id) : undefined;
       const matches = kind === 'node' ? recordKind !== undefined && recordKind !== 'edge' && recordKind !== 'embedding' : recordKind === kind;
-      return matches ? this.#storeOfId(engine, id)!.getSync(id) : undefined;
+      if (!matches) return undefined;
+      try {
+        return this.#storeOfId(engine, id)!.getSync(id);
+      } catch (err) {
+        throw storageError(err, `cannot read ${id}`);
+      }
     });
   }
 
@@ -743,7 +748,9 @@ export class Storage extends EventEmitter<StorageEvents> {
     try {
       for (;;) {
         throwIfAborted(options.signal);
-        const entries = await iterator.nextv(options.batchSize ?? 1_000);
+        const entries = await iterator.nextv(options.batchSize ?? 1_000).catch((err: unknown) => {
+          throw storageError(err, 'cannot read the database');
+        });
         if (entries.length === 0) return;
         yield entries.map(([key, value]) => decode(value, key));
       }
@@ -793,7 +800,12 @@ export class Storage extends EventEmitter<StorageEvents> {
       throw new DbError('INVALID_ARGUMENT', 'after: expected a non-negative integer', { details: { field: 'after' } });
     }
     const limit = options.limit ?? 1_000;
-    const values = await engine.log.values({ gt: seqKey(after), limit }).all();
+    const values = await engine.log
+      .values({ gt: seqKey(after), limit })
+      .all()
+      .catch((err: unknown) => {
+        throw storageError(err, 'cannot read the change log');
+      });
     return values.map((value) => decodeRecord<ChangeEvent>(value, 'change-log'));
   }
 

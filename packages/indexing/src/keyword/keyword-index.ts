@@ -1,6 +1,6 @@
 import { DbError, nodeText, throwIfAborted, type Node } from '@tabagent/common';
 import type { ChangeConsumer, ChangeStretch, Extension, ExtensionBatch, ExtensionContext, RecordChange, Storage, Sublevel } from '@tabagent/storage';
-import { decodeRecord, encodeRecord } from '@tabagent/storage';
+import { decodeRecord, encodeRecord, storageError } from '@tabagent/storage';
 import type { DriftReport, RebuildOptions } from '../entry-index.js';
 import { HIGH, SEP } from '../keys/tuple-key.js';
 import { termFrequencies } from './tokenize.js';
@@ -132,7 +132,10 @@ export class KeywordIndex implements Extension {
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#context === undefined) throw new DbError('NOT_OPEN', 'keyword index is not open');
-    return this.#context.exclusive(fn);
+    // LevelDB's failures (damaged files, a full disk) leave with their codes.
+    return this.#context.exclusive(fn).catch((err: unknown) => {
+      throw storageError(err, 'keyword index');
+    });
   }
 
   get #store(): Sublevel {
