@@ -37,7 +37,8 @@ export function storageError(err: unknown, context?: string): DbError {
   const message = err instanceof Error ? err.message : String(err);
   const prefix = context === undefined ? '' : `${context}: `;
   if (isDiskFull(err)) {
-    return new DbError('DISK_FULL', `${prefix}no space left on the device holding the database (free some space: writes resume by themselves)`, { cause: err });
+    const message = context === undefined ? 'no space left on the device holding the database (free some space: writes resume by themselves)' : `${context}: no space left on the device`;
+    return new DbError('DISK_FULL', message, { cause: err });
   }
   if (isCorruption(err)) {
     const reason = chain(err)

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { EventEmitter } from 'node:events';
@@ -153,6 +153,9 @@ export class Storage extends EventEmitter<StorageEvents> {
   #extensionsClosing = false;
   #compacting: Promise<void> = Promise.resolve();
   #warnings: DbError[] = [];
+  /** Every sublevel opened on the database, reopened with it after a full disk. */
+  readonly #sublevels = new Set<Sublevel>();
+  #diskFull = false;
   readonly #pendingWarnings: DbError[] = [];
   /** Data was found lost at this open: every derived extension rebuilds when it opens. */
   #rebuildAll = false;
@@ -239,8 +242,12 @@ export class Storage extends EventEmitter<StorageEvents> {
       this.#status = 'closed';
       throw mapOpenError(err, this.location);
     }
-    const sub = (name: string): Sublevel =>
-      db.sublevel<string, Uint8Array>(name, { keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as Sublevel;
+    this.#sublevels.clear();
+    const sub = (name: string): Sublevel => {
+      const sublevel = db.sublevel<string, Uint8Array>(name, { keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as Sublevel;
+      this.#sublevels.add(sublevel);
+      return sublevel;
+    };
     const stores = Object.fromEntries(STORE_NAMES.map((name) => [name, sub(name)])) as Record<StoreName, Sublevel>;
     const index = sub(INDEX_SUBLEVEL);
     const stateRoot = sub(EXTENSION_SUBLEVEL);
@@ -288,7 +295,12 @@ export class Storage extends EventEmitter<StorageEvents> {
         );
       }
       this.#compactedTo = firstKey === undefined ? 0 : seqOfKey(firstKey) - 1;
-      this.#writer = new Writer(engine, lastKey === undefined ? 0 : seqOfKey(lastKey), (info) => this.#emitCommit(info));
+      this.#writer = new Writer(
+        engine,
+        lastKey === undefined ? 0 : seqOfKey(lastKey),
+        (info) => this.#emitCommit(info),
+        (error) => this.#recoverFromDiskFull(error),
+      );
       this.#warnings = [];
       for (const warning of this.#pendingWarnings.splice(0)) this.#warn(warning);
       await this.#checkRecovery(stores.meta);
@@ -344,6 +356,32 @@ export class Storage extends EventEmitter<StorageEvents> {
     } catch {
       // A throwing listener must not break the storage.
     }
+  }
+
+  /**
+   * A write failed for a full disk. LevelDB keeps refusing writes after a failed
+   * background flush until it is reopened, so once the file system has room again
+   * (at least twice the write buffer free), reopen it in place — the writer holds every
+   * other commit meanwhile — and let the writer retry. Returns false while the disk is
+   * still full: the write fails `DISK_FULL` at once.
+   */
+  async #recoverFromDiskFull(error: DbError): Promise<boolean> {
+    const engine = this.#engine;
+    if (engine === undefined || this.#status !== 'open') return false;
+    if (!this.#diskFull) {
+      this.#diskFull = true;
+      this.#warn(error);
+    }
+    const free = await statfs(this.location).then(
+      (s) => Number(s.bavail) * Number(s.bsize),
+      () => Number.POSITIVE_INFINITY,
+    );
+    if (free < 2 * this.#options.writeBufferSize) return false;
+    if (engine.db.status === 'open') await engine.db.close();
+    await engine.db.open({ createIfMissing: false } as never);
+    for (const sublevel of this.#sublevels) await sublevel.open();
+    this.#diskFull = false;
+    return true;
   }
 
   /** Warnings of this open (data found lost, rebuilds finished after a crash, a full disk). */
@@ -411,6 +449,7 @@ export class Storage extends EventEmitter<StorageEvents> {
     }
     const root = extension.kind === 'derived' ? this.#indexRoot! : this.#stateRoot!;
     const keyspace = root.sublevel<string, Uint8Array>(extension.name, { keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as Sublevel;
+    this.#sublevels.add(keyspace);
     await keyspace.open();
     if (extension.kind === 'state') await this.#moveLegacyState(extension.name, keyspace);
     const entry = { extension, keyspace };
