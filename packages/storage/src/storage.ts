@@ -128,6 +128,8 @@ async function droppedAtRecovery(location: string): Promise<string[]> {
 const ENGINE = Symbol('engine');
 /** Least time between two automatic log compactions. */
 const COMPACT_GAP_MS = 1_000;
+/** Least time between two reopens of LevelDB after a full disk. */
+const DISK_FULL_REOPEN_GAP_MS = 1_000;
 
 export class Storage extends EventEmitter<StorageEvents> {
   readonly location: string;
@@ -156,6 +158,7 @@ export class Storage extends EventEmitter<StorageEvents> {
   /** Every sublevel opened on the database, reopened with it after a full disk. */
   readonly #sublevels = new Set<Sublevel>();
   #diskFull = false;
+  #lastDiskFullReopen = -Infinity;
   readonly #pendingWarnings: DbError[] = [];
   /** Data was found lost at this open: every derived extension rebuilds when it opens. */
   #rebuildAll = false;
@@ -377,6 +380,11 @@ export class Storage extends EventEmitter<StorageEvents> {
       () => Number.POSITIVE_INFINITY,
     );
     if (free < 2 * this.#options.writeBufferSize) return false;
+    // At most one reopen a second: a limit statfs cannot see (a quota, RLIMIT_FSIZE) must not
+    // turn every write into a reopen.
+    const now = performance.now();
+    if (now - this.#lastDiskFullReopen < DISK_FULL_REOPEN_GAP_MS) return false;
+    this.#lastDiskFullReopen = now;
     if (engine.db.status === 'open') await engine.db.close();
     await engine.db.open({ createIfMissing: false } as never);
     for (const sublevel of this.#sublevels) await sublevel.open();
