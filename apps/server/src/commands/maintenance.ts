@@ -11,7 +11,20 @@ export function registerMaintenance(program: Command): void {
     .action(
       action(async (ctx) => {
         ctx.output.note('rebuilding the indexes…');
-        const written = await ctx.withDatabase((db) => db.reindex());
+        const written = await ctx.withDatabase(async (db) => {
+          const bar = ctx.output.progressBar({ label: 'reindex', unit: 'entries' });
+          const done: Record<string, number> = {};
+          try {
+            return await db.reindex({
+              onProgress: (index, n) => {
+                done[index] = n;
+                bar.update(Object.values(done).reduce((a, b) => a + b, 0), index);
+              },
+            });
+          } finally {
+            bar.stop();
+          }
+        });
         ctx.output.result(written, (w) =>
           table(
             ['index', 'entries'],
