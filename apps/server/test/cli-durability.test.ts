@@ -95,7 +95,7 @@ describe('tabagent (built binary): durability', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('SIGKILL mid-reindex, mid-backup and mid-import: every index matches the data afterwards, half a backup is refused, the import resumes', async () => {
+  it('SIGKILL mid-reindex, mid-backup, mid-restore and mid-import: every index matches the data afterwards, half a backup is refused, the import resumes', async () => {
     await seed(cli.dataDir, 3_000);
 
     // Reindex: killed once its bar moved (an index cleared and partly rebuilt).
@@ -113,6 +113,17 @@ describe('tabagent (built binary): durability', () => {
     expect(restore.code).toBe(3);
     expect(restore.stderr).toMatch(/^tabagent: NOT_FOUND: .*no complete TabAgent backup/u);
     expect((await cli.run(['verify'])).code).toBe(0);
+
+    // Restore: killed mid-copy; the target is marked as an interrupted restore and never opens as a database.
+    const complete = join(cli.home, 'complete-backup');
+    expect((await cli.run(['backup', complete])).code).toBe(0);
+    const restored = cli.withDataDir(join(cli.home, 'restored-2'));
+    await killWhen(['restore', complete], /restore \[[█░]*\] .*[1-9]\d* entries/u, restored);
+    const opened = await restored.run(['verify']);
+    expect(opened.code).toBe(9);
+    expect(opened.stderr).toMatch(/^tabagent: CORRUPTED: .*interrupted restore/u);
+    expect((await restored.run(['restore', complete, '--force'])).code).toBe(0);
+    expect((await restored.run(['verify'])).code).toBe(0);
 
     // Import: killed after some batches; the target stays consistent and a rerun completes it.
     const file = join(cli.home, 'export.jsonl');

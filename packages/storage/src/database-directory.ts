@@ -13,6 +13,8 @@ import { storageError } from './storage-errors.js';
 export const MARKER_FILE = 'TABAGENT';
 export const MARKER_FORMAT = 'tabagent-db';
 export const MARKER_VERSION = 1;
+/** Present while a restore writes into a directory: a directory holding it is an interrupted restore. */
+export const RESTORING_FILE = 'RESTORING';
 
 export interface DatabaseMarker {
   format: typeof MARKER_FORMAT;
@@ -110,6 +112,9 @@ export async function inspectDirectory(location: string): Promise<DirectoryState
     throw new DbError('UNAVAILABLE', `cannot read ${location}: ${(err as Error).message}`, { cause: err, details: { field: 'location' } });
   }
   if (files.length === 0) return { kind: 'new' };
+  if (files.includes(RESTORING_FILE)) {
+    throw new DbError('CORRUPTED', `${location} holds an interrupted restore; restore the backup again (with --force)`, { details: { field: 'location' } });
+  }
   const marker = files.includes(MARKER_FILE) ? await readMarker(location) : undefined;
   const leveldb = files.filter((f) => LEVELDB_FILE.test(f));
   if (marker === undefined && leveldb.length === 0) return { kind: 'foreign', files };
