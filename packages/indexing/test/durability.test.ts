@@ -253,3 +253,16 @@ describe('interrupted reindex', () => {
     }, 60_000);
   }
 });
+
+describe('repair', () => {
+  it('refuses to repair a database another handle has open (LevelDB repair takes no lock)', async () => {
+    const dir = await seed(20, { vectors: false });
+    const open = await Storage.open(dir);
+    try {
+      expect(await rejectionCode(repairStorage(dir))).toBe('UNAVAILABLE');
+    } finally {
+      await open.close();
+    }
+    expect((await repairStorage(dir)).records.nodes).toBe(21);
+  });
+});

@@ -64,6 +64,18 @@ export async function repairStorage(location: string, options: RepairOptions = {
   if (state.kind === 'foreign') {
     throw new DbError('INVALID_ARGUMENT', `${location} holds no TabAgent database (refusing to repair unrelated files)`, { details: { field: 'location' } });
   }
+  // LevelDB's repair takes no lock: make sure no process has the database open first.
+  // (Opening takes the lock before it looks for CURRENT, so this works without one too.)
+  const probe = new ClassicLevel(location, { createIfMissing: false });
+  try {
+    await probe.open();
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED') {
+      throw new DbError('UNAVAILABLE', `database at ${location} is in use by another process; stop it before repairing`, { cause: err });
+    }
+  } finally {
+    await probe.close().catch(() => undefined);
+  }
   options.onStep?.('leveldb repair');
   try {
     await ClassicLevel.repair(location);
