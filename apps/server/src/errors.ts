@@ -13,6 +13,8 @@ export const EXIT_CODES: Readonly<Partial<Record<ErrorCode, number>>> = {
   UNSUPPORTED: 6,
   UNAUTHENTICATED: 7,
   TIMEOUT: 8,
+  CORRUPTED: 9,
+  DISK_FULL: 10,
   ABORTED: 130,
 };
 

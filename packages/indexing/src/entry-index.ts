@@ -1,11 +1,18 @@
 import { DbError, type Edge, type Node } from '@tabagent/common';
-import type { Extension, ExtensionBatch, ExtensionContext, RecordChange, Storage, Sublevel } from '@tabagent/storage';
+import { storageError, type Extension, type ExtensionBatch, type ExtensionContext, type RecordChange, type Storage, type Sublevel } from '@tabagent/storage';
 
 /** A record an entry index covers. */
 export type IndexedRecord = { entity: 'node'; record: Node } | { entity: 'edge'; record: Edge };
 
 /** Index entries: key → value bytes. */
 export type Entries = Map<string, Uint8Array>;
+
+/** Options of an index's `rebuild()`. */
+export interface RebuildOptions {
+  signal?: AbortSignal;
+  /** Called after each batch written, with the entries (documents, for the keyword index) written so far. */
+  onProgress?: (written: number) => void;
+}
 
 /** What `verify()` found for one index. */
 export interface DriftReport {
@@ -69,7 +76,10 @@ export abstract class EntryIndex implements Extension {
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.context === undefined) throw new DbError('NOT_OPEN', `index ${this.name} is not open`);
-    return this.context.exclusive(fn);
+    // LevelDB's failures (damaged files, a full disk) leave with their codes.
+    return this.context.exclusive(fn).catch((err: unknown) => {
+      throw storageError(err, `index ${this.name}`);
+    });
   }
 
   #entriesOf(entity: RecordChange['entity'], record: unknown): Entries {
@@ -151,22 +161,28 @@ export abstract class EntryIndex implements Extension {
   }
 
   /** Rebuilds the index from the data, with writes paused. Returns the entry count. */
-  async rebuild({ signal }: { signal?: AbortSignal } = {}): Promise<number> {
-    return this.#exclusive(async () => {
+  async rebuild({ signal, onProgress }: RebuildOptions = {}): Promise<number> {
+    // Under a durable marker: a rebuild cut short (SIGKILL between the clear and the last
+    // batch) is finished at the next open instead of leaving the index half empty.
+    return this.#exclusive(() => this.context!.rebuilding(async () => {
       const expected = await this.expectedEntries(signal);
       await this.store.clear();
       let batch: { type: 'put'; key: string; value: Uint8Array }[] = [];
+      let written = 0;
       for (const [key, value] of expected) {
         batch.push({ type: 'put', key, value });
         if (batch.length === 10_000) {
           await this.store.batch(batch);
+          written += batch.length;
+          onProgress?.(written);
           batch = [];
         }
       }
       if (batch.length > 0) await this.store.batch(batch);
+      onProgress?.(expected.size);
       await this.afterRebuild();
       return expected.size;
-    });
+    }));
   }
 
   /** Lets an index refresh in-memory state after a rebuild. */

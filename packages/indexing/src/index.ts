@@ -13,7 +13,7 @@ export type { Bm25Options, KeywordHit, KeywordSearchOptions } from './keyword/ke
 export { tokenize, termFrequencies } from './keyword/tokenize.js';
 export { encodeKeyValue } from './keys/tuple-key.js';
 export type { KeyValue } from './keys/tuple-key.js';
-export type { DriftReport } from './entry-index.js';
+export type { DriftReport, RebuildOptions } from './entry-index.js';
 export { VectorIndex } from './vector/vector-index.js';
 export type {
   VectorIndexStatus,

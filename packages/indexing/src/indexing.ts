@@ -1,5 +1,5 @@
 import type { Extension } from '@tabagent/storage';
-import type { DriftReport } from './entry-index.js';
+import type { DriftReport, RebuildOptions } from './entry-index.js';
 import { GraphIndex } from './graph/graph-index.js';
 import { KeywordIndex, type Bm25Options } from './keyword/keyword-index.js';
 import { StructuralIndex } from './structural/structural-index.js';
@@ -14,7 +14,7 @@ export type IndexName = 'structural' | 'graph' | 'keyword';
 /** What every entry index offers for maintenance. */
 interface MaintainedIndex {
   verify(options?: { signal?: AbortSignal }): Promise<DriftReport>;
-  rebuild(options?: { signal?: AbortSignal }): Promise<number>;
+  rebuild(options?: RebuildOptions): Promise<number>;
 }
 
 /**
@@ -60,11 +60,14 @@ export class Indexing {
   }
 
   /** Rebuilds indexes from the data (all, or the named ones); returns entries written per index. */
-  async rebuild(options: { signal?: AbortSignal; only?: readonly IndexName[] } = {}): Promise<Record<string, number>> {
+  async rebuild(
+    options: { signal?: AbortSignal; only?: readonly IndexName[]; onProgress?: (index: IndexName, written: number) => void } = {},
+  ): Promise<Record<string, number>> {
     const written: Record<string, number> = {};
     for (const [name, index] of this.#all()) {
       if (options.only && !options.only.includes(name)) continue;
-      written[name] = await index.rebuild({ signal: options.signal });
+      const onProgress = options.onProgress;
+      written[name] = await index.rebuild({ signal: options.signal, ...(onProgress ? { onProgress: (n: number) => onProgress(name, n) } : {}) });
     }
     return written;
   }

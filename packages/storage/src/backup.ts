@@ -1,7 +1,8 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { DbError, throwIfAborted } from '@tabagent/common';
+import { ensureDirectory, RESTORING_FILE, writeMarker } from './database-directory.js';
 import { engineOf, type Storage } from './storage.js';
 
 /** Written next to the copied database; its presence marks a complete backup. */
@@ -34,7 +35,8 @@ async function requireEmptyDir(dir: string, field: string): Promise<void> {
   if (entries.length > 0) {
     throw new DbError('CONFLICT', `${dir} is not empty`, { details: { field } });
   }
-  await mkdir(dir, { recursive: true });
+  // Bounded: a path the file system will not hold (`/proc/1/x`) fails instead of spinning.
+  await ensureDirectory(dir);
 }
 
 async function copyEntries(
@@ -111,6 +113,8 @@ export async function restoreStorage(backupDir: string, targetDir: string, optio
     createIfMissing: false,
   });
   const target = new ClassicLevel<string, Uint8Array>(targetDir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+  // Until the copy is complete the target is marked: a restore killed midway never opens as a database.
+  await writeFile(join(targetDir, RESTORING_FILE), `${backupDir}\n`, { flush: true });
   try {
     await source.open().catch((cause: unknown) => {
       throw new DbError('CORRUPTED', `backup data in ${backupDir} cannot be opened`, { cause });
@@ -120,6 +124,9 @@ export async function restoreStorage(backupDir: string, targetDir: string, optio
     if (copied !== manifest.entries) {
       throw new DbError('CORRUPTED', `backup in ${backupDir} has ${copied} entries, its manifest says ${manifest.entries}`);
     }
+    await target.close();
+    await writeMarker(targetDir, Date.now());
+    await rm(join(targetDir, RESTORING_FILE));
     return manifest;
   } finally {
     await source.close();

@@ -1,3 +1,4 @@
+import type { DbError } from '@tabagent/common';
 import type { ChangeEntity, ChangeEvent, ChangeOp, Edge, Embedding, Node } from '@tabagent/common';
 import type { ClassicLevel } from 'classic-level';
 import type { ChangeConsumer, ConsumeOptions } from './change-consumer.js';
@@ -58,6 +59,14 @@ export interface ExtensionContext {
    * and compacts the rest by itself.
    */
   consume(options: ConsumeOptions): ChangeConsumer;
+  /**
+   * Runs a rebuild of a derived extension under a durable "rebuild in progress" marker:
+   * if the process dies (or `fn` throws) before it finishes, the next open calls the
+   * extension's `rebuild()` again before anything reads it, and says so in `warnings`.
+   */
+  rebuilding<T>(fn: () => Promise<T>): Promise<T>;
+  /** Reports a problem found (and repaired): see `Storage.reportWarning`. */
+  warn(warning: DbError, options?: { incident?: boolean }): Promise<void>;
 }
 
 /**

@@ -6,7 +6,12 @@ export type {
   ReadChangesOptions,
   FollowChangesOptions,
   StorageStats,
+  StorageIncident,
 } from './storage.js';
+export { repairStorage } from './repair.js';
+export type { RepairReport, RepairOptions } from './repair.js';
+export { ensureDirectory, MARKER_FILE } from './database-directory.js';
+export { storageError, isDiskFull } from './storage-errors.js';
 export type { StorageOptions, Durability } from './options.js';
 export { WriteBatch } from './write-batch.js';
 export type { BatchOp, CommitResult, CommitOptions, InsertOptions, IfExists, OpResult } from './write-batch.js';

@@ -1,9 +1,11 @@
 import { createReadStream, createWriteStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { DbError, NODE_TYPES, type Embedding } from '@tabagent/common';
 import { bytesToVector, vectorToBytes } from './codec.js';
 import type { Storage } from './storage.js';
+import { isDiskFull, storageError } from './storage-errors.js';
 import type { IfExists } from './write-batch.js';
 
 /** First line of every export. */
@@ -87,8 +89,118 @@ export interface ImportResult {
   embeddings: number;
 }
 
-async function writeLine(out: Writable, line: JsonlLine): Promise<void> {
-  if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
+/** Where export lines go: every write checked, so a full disk or a closed pipe fails the export. */
+interface LineSink {
+  write(line: JsonlLine): Promise<void>;
+  /** Flushes and makes the lines durable (a file is fsynced and closed). */
+  finish(): Promise<void>;
+  /** Releases the target after a failure. */
+  abort(): Promise<void>;
+}
+
+const FILE_CHUNK = 256 * 1024;
+
+/** A file written through a FileHandle: each write awaited, then fsync and close, all checked. */
+async function fileSink(path: string): Promise<LineSink> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'w');
+  } catch (cause) {
+    if (isDiskFull(cause)) throw storageError(cause, `cannot write ${path}`);
+    throw new DbError('INVALID_ARGUMENT', `cannot write ${path}: ${(cause as Error).message}`, { cause, details: { field: 'target' } });
+  }
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const buffer = Buffer.from(pending.join(''));
+    pending = [];
+    pendingBytes = 0;
+    try {
+      // FileHandle.write may write less than asked (a nearly full disk): loop until done.
+      for (let offset = 0; offset < buffer.length; ) offset += (await handle.write(buffer, offset)).bytesWritten;
+    } catch (err) {
+      throw writeError(err, path);
+    }
+  };
+  return {
+    async write(line) {
+      const text = `${JSON.stringify(line)}\n`;
+      pending.push(text);
+      pendingBytes += text.length;
+      if (pendingBytes >= FILE_CHUNK) await flush();
+    },
+    async finish() {
+      await flush();
+      try {
+        await handle.sync();
+      } catch (err) {
+        // Devices and pipes cannot fsync (EINVAL); a regular file that cannot is an error.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EROFS') throw writeError(err, path);
+      }
+      try {
+        await handle.close();
+      } catch (err) {
+        throw writeError(err, path);
+      }
+    },
+    async abort() {
+      await handle.close().catch(() => undefined);
+    },
+  };
+}
+
+/** A stream the caller owns (left open): its errors are watched and every write is confirmed at the end. */
+function streamSink(out: Writable): LineSink {
+  let failure: unknown;
+  const onError = (err: unknown): void => {
+    failure ??= err;
+  };
+  out.on('error', onError);
+  const check = (): void => {
+    if (failure !== undefined) throw writeError(failure, 'the export stream');
+  };
+  return {
+    async write(line) {
+      check();
+      if (!out.write(`${JSON.stringify(line)}\n`)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            out.off('drain', done);
+            out.off('error', done);
+            out.off('close', done);
+            resolve();
+          };
+          out.on('drain', done);
+          out.on('error', done);
+          out.on('close', done);
+        });
+        check();
+      }
+    },
+    async finish() {
+      // An empty write's callback runs once everything before it was handed to the OS (or failed).
+      await new Promise<void>((resolve) => {
+        if (out.writableEnded || out.destroyed) return resolve();
+        out.write('', (err) => {
+          if (err) onError(err);
+          resolve();
+        });
+      });
+      out.off('error', onError);
+      check();
+    },
+    async abort() {
+      out.off('error', onError);
+    },
+  };
+}
+
+function writeError(err: unknown, target: string): DbError {
+  if (isDiskFull(err)) return storageError(err, `cannot write ${target}`);
+  if (DbError.is(err)) return err;
+  return new DbError('UNAVAILABLE', `cannot write ${target}: ${(err as Error).message}`, { cause: err, details: { field: 'target' } });
 }
 
 /**
@@ -96,34 +208,34 @@ async function writeLine(out: Writable, line: JsonlLine): Promise<void> {
  * messages, so an import resolves references in order), then edges, then embeddings.
  */
 export async function exportJsonl(storage: Storage, target: string | Writable, options: ExportOptions = {}): Promise<number> {
-  const out = typeof target === 'string' ? await openFile(target, 'write') : target;
+  const out = typeof target === 'string' ? await fileSink(target) : streamSink(target);
   let count = 0;
   const progress = (n: number): void => {
     count += n;
     options.onProgress?.(count);
   };
   try {
-    await writeLine(out, { kind: 'header', format: 'tabagent-jsonl', version: 1, exportedAt: Date.now(), lastSeq: storage.lastSeq });
+    await out.write({ kind: 'header', format: 'tabagent-jsonl', version: 1, exportedAt: Date.now(), lastSeq: storage.lastSeq });
     for await (const nodes of storage.scanNodes({ types: NODE_TYPES, signal: options.signal })) {
-      for (const record of nodes) await writeLine(out, { kind: 'node', record });
+      for (const record of nodes) await out.write({ kind: 'node', record });
       progress(nodes.length);
     }
     for await (const edges of storage.scanEdges({ signal: options.signal })) {
-      for (const record of edges) await writeLine(out, { kind: 'edge', record });
+      for (const record of edges) await out.write({ kind: 'edge', record });
       progress(edges.length);
     }
     for await (const embeddings of storage.scanEmbeddings({ signal: options.signal })) {
       for (const embedding of embeddings) {
         const vector = Buffer.from(vectorToBytes(embedding.vector)).toString('base64');
-        await writeLine(out, { kind: 'embedding', record: { ...embedding, vector } });
+        await out.write({ kind: 'embedding', record: { ...embedding, vector } });
       }
       progress(embeddings.length);
     }
-  } finally {
-    if (typeof target === 'string') {
-      out.end();
-      await once(out, 'finish');
-    }
+    // Only a finished export (flushed, fsynced, closed without error) counts as done.
+    await out.finish();
+  } catch (err) {
+    await out.abort();
+    throw err;
   }
   return count;
 }

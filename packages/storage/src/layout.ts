@@ -43,6 +43,10 @@ export const CURSORS_SUBLEVEL = 'cursors';
 /** Keys of internal values in the `meta` store (ids never start with `~`). */
 export const FORMAT_KEY = '~format';
 export const FORMAT_VERSION = 1;
+/** `~rebuild:<extension>`: a rebuild of that derived extension started and has not finished. */
+export const REBUILD_KEY_PREFIX = '~rebuild:';
+/** `~incident:<time>`: something the storage found lost or repaired (kept until `clearIncidents`). */
+export const INCIDENT_KEY_PREFIX = '~incident:';
 
 /** Key range covering every id with the given prefix (`msg` → `msg_…`). */
 export function idPrefixRange(prefix: string): { gte: string; lt: string } {

@@ -1,3 +1,4 @@
+import type { DbError } from '@tabagent/common';
 import type { Extension } from './extension.js';
 
 /** How hard a commit tries to reach the disk before it resolves. */
@@ -25,6 +26,20 @@ export interface StorageOptions {
    * fewer, larger ones keep write latency flat. Without any durable cursor the log is kept.
    */
   compactEvery?: number;
+  /**
+   * Create a new database when the directory is absent or empty (default true). A
+   * directory holding anything else is never turned into a new database: one without
+   * LevelDB's `CURRENT` is `CORRUPTED` (see `repairStorage`), one with unrelated files
+   * `INVALID_ARGUMENT`. `false`: an absent or empty directory is `NOT_FOUND`.
+   */
+  createIfMissing?: boolean;
+  /**
+   * Hears what the storage found and repaired by itself while opening or running (data
+   * lost to a damaged log file, an interrupted rebuild finished, a write failing for a
+   * full disk). Each is a `DbError` (`CORRUPTED`, `DISK_FULL`…); they are also kept in
+   * `storage.warnings`, and data loss is recorded in `storage.incidents()`.
+   */
+  onWarning?: (warning: DbError) => void;
   /** Clock for `createdAt`/`updatedAt` and change-log times (default `Date.now`). */
   now?: () => number;
   /** LevelDB in-memory write buffer in bytes (default 16 MiB); larger favours write throughput. */
@@ -33,7 +48,10 @@ export interface StorageOptions {
   cacheSize?: number;
 }
 
-export type ResolvedStorageOptions = Required<Omit<StorageOptions, 'extensions'>> & { extensions: Extension[] };
+export type ResolvedStorageOptions = Required<Omit<StorageOptions, 'extensions' | 'onWarning'>> & {
+  extensions: Extension[];
+  onWarning: ((warning: DbError) => void) | undefined;
+};
 
 export function resolveStorageOptions(options: StorageOptions = {}): ResolvedStorageOptions {
   return {
@@ -43,6 +61,8 @@ export function resolveStorageOptions(options: StorageOptions = {}): ResolvedSto
     checkReferences: options.checkReferences ?? true,
     extensions: [...(options.extensions ?? [])],
     compactEvery: options.compactEvery ?? 10_000,
+    createIfMissing: options.createIfMissing ?? true,
+    onWarning: options.onWarning,
     now: options.now ?? Date.now,
     writeBufferSize: options.writeBufferSize ?? 16 * 1024 * 1024,
     cacheSize: options.cacheSize ?? 32 * 1024 * 1024,

@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { EventEmitter } from 'node:events';
@@ -18,6 +18,8 @@ import {
   type NodeType,
 } from '@tabagent/common';
 import { decodeEmbedding, decodeRecord, encodeRecord } from './codec.js';
+import { ensureDirectory, inspectDirectory, writeMarker } from './database-directory.js';
+import { isCorruption, isDiskFull, storageError } from './storage-errors.js';
 import type { Engine, Sublevel } from './engine.js';
 import { Consumer, type ChangeConsumer, type ChangeSource, type ConsumeOptions } from './change-consumer.js';
 import type { Extension, ExtensionContext, StorageSnapshot } from './extension.js';
@@ -30,7 +32,9 @@ import {
   EXTENSION_SUBLEVEL,
   FORMAT_KEY,
   FORMAT_VERSION,
+  INCIDENT_KEY_PREFIX,
   INDEX_SUBLEVEL,
+  REBUILD_KEY_PREFIX,
   LOG_SUBLEVEL,
   nodeIdRange,
   REFS_SUBLEVEL,
@@ -86,10 +90,29 @@ function mapOpenError(err: unknown, location: string): DbError {
   if (cause?.code === 'LEVEL_LOCKED') {
     return new DbError('UNAVAILABLE', `database at ${location} is in use by another process`, { cause: err });
   }
-  if (cause?.code === 'LEVEL_CORRUPTION') {
-    return new DbError('CORRUPTED', `database at ${location} is corrupted`, { cause: err });
+  if (cause?.code === 'LEVEL_CORRUPTION' || isCorruption(err)) {
+    const reason = (cause as Error | undefined)?.message ?? (err as Error).message;
+    return new DbError('CORRUPTED', `database at ${location} is damaged (${reason}); run \`tabagent repair\``, { cause: err });
   }
+  if (isDiskFull(err)) return storageError(err, `cannot open database at ${location}`);
   return new DbError('UNAVAILABLE', `cannot open database at ${location}: ${(err as Error).message}`, { cause: err });
+}
+
+/** An incident the storage recorded (data found lost at open, a repair). */
+export interface StorageIncident {
+  code: string;
+  message: string;
+  /** When it was found (ms since the epoch). */
+  at: number;
+}
+
+/** LevelDB's own log of the current open: where recovery reports the bytes it dropped. */
+async function droppedAtRecovery(location: string): Promise<string[]> {
+  const text = await readFile(join(location, 'LOG'), 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter((line) => /dropping \d+ bytes/u.test(line))
+    .map((line) => line.replace(/^\S+ \S+ /u, '').trim());
 }
 
 /**
@@ -105,6 +128,8 @@ function mapOpenError(err: unknown, location: string): DbError {
 const ENGINE = Symbol('engine');
 /** Least time between two automatic log compactions. */
 const COMPACT_GAP_MS = 1_000;
+/** Least time between two reopens of LevelDB after a full disk. */
+const DISK_FULL_REOPEN_GAP_MS = 1_000;
 
 export class Storage extends EventEmitter<StorageEvents> {
   readonly location: string;
@@ -129,6 +154,14 @@ export class Storage extends EventEmitter<StorageEvents> {
   /** True while extensions close: they may still write their key space and acknowledge. */
   #extensionsClosing = false;
   #compacting: Promise<void> = Promise.resolve();
+  #warnings: DbError[] = [];
+  /** Every sublevel opened on the database, reopened with it after a full disk. */
+  readonly #sublevels = new Set<Sublevel>();
+  #diskFull = false;
+  #lastDiskFullReopen = -Infinity;
+  readonly #pendingWarnings: DbError[] = [];
+  /** Data was found lost at this open: every derived extension rebuilds when it opens. */
+  #rebuildAll = false;
 
   constructor(location: string, options: StorageOptions = {}) {
     super();
@@ -175,11 +208,36 @@ export class Storage extends EventEmitter<StorageEvents> {
   }
 
   async #doOpen(): Promise<void> {
+    const state = await inspectDirectory(this.location).catch((err: unknown) => {
+      this.#status = 'closed';
+      throw err;
+    });
+    let created = false;
+    try {
+      if (state.kind === 'foreign') {
+        throw new DbError('INVALID_ARGUMENT', `${this.location} is not empty and holds no TabAgent database`, { details: { field: 'location' } });
+      }
+      if (state.kind === 'database' && !state.hasCurrent) {
+        // Opening now would make LevelDB start a new, empty database and delete the old table files.
+        throw new DbError('CORRUPTED', `database at ${this.location} lost LevelDB's CURRENT file; run \`tabagent repair\` to recover it`, {
+          details: { field: 'location' },
+        });
+      }
+      if (state.kind === 'new') {
+        if (!this.#options.createIfMissing) throw new DbError('NOT_FOUND', `no database at ${this.location}`, { details: { field: 'location' } });
+        await ensureDirectory(this.location);
+        created = true;
+      }
+    } catch (err) {
+      this.#status = 'closed';
+      throw err;
+    }
     const db = new ClassicLevel<string, Uint8Array>(this.location, {
       keyEncoding: 'utf8',
       valueEncoding: 'view',
       writeBufferSize: this.#options.writeBufferSize,
       cacheSize: this.#options.cacheSize,
+      createIfMissing: created,
     });
     try {
       await db.open();
@@ -187,11 +245,15 @@ export class Storage extends EventEmitter<StorageEvents> {
       this.#status = 'closed';
       throw mapOpenError(err, this.location);
     }
-    const sub = (name: string): Sublevel =>
-      db.sublevel<string, Uint8Array>(name, { keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as Sublevel;
+    this.#sublevels.clear();
+    const sub = (name: string): Sublevel => {
+      const sublevel = db.sublevel<string, Uint8Array>(name, { keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as Sublevel;
+      this.#sublevels.add(sublevel);
+      return sublevel;
+    };
     const stores = Object.fromEntries(STORE_NAMES.map((name) => [name, sub(name)])) as Record<StoreName, Sublevel>;
     const index = sub(INDEX_SUBLEVEL);
-    const state = sub(EXTENSION_SUBLEVEL);
+    const stateRoot = sub(EXTENSION_SUBLEVEL);
     const cursors = sub(CURSORS_SUBLEVEL);
     const engine: Engine = {
       db,
@@ -203,23 +265,48 @@ export class Storage extends EventEmitter<StorageEvents> {
     };
     try {
       // Sublevels open asynchronously after their parent; getSync needs them open.
-      await Promise.all([...Object.values(stores), index, state, cursors, engine.refs, engine.log].map((s) => s.open()));
+      await Promise.all([...Object.values(stores), index, stateRoot, cursors, engine.refs, engine.log].map((s) => s.open()));
       const format = stores.meta.getSync(FORMAT_KEY);
+      const [lastKey] = await engine.log.keys({ reverse: true, limit: 1 }).all();
+      const [firstKey] = await engine.log.keys({ limit: 1 }).all();
       if (format === undefined) {
-        await stores.meta.put(FORMAT_KEY, encodeRecord(FORMAT_VERSION));
+        // A new database (or one whose creation was interrupted before anything was written).
+        const [anyKey] = await db.keys({ limit: 1 }).all();
+        if (anyKey !== undefined) {
+          throw new DbError('INVALID_ARGUMENT', `${this.location} holds a LevelDB database that is not a TabAgent database`, { details: { field: 'location' } });
+        }
+        await stores.meta.put(FORMAT_KEY, encodeRecord(FORMAT_VERSION), { sync: true } as never);
       } else if (decodeRecord<number>(format, FORMAT_KEY) > FORMAT_VERSION) {
         throw new DbError('UNSUPPORTED', `database format ${decodeRecord<number>(format, FORMAT_KEY)} is newer than this build supports (${FORMAT_VERSION})`);
       }
-      const [lastKey] = await engine.log.keys({ reverse: true, limit: 1 }).all();
-      const [firstKey] = await engine.log.keys({ limit: 1 }).all();
+      if (state.kind !== 'database' || state.marker === undefined) await writeMarker(this.location, this.#options.now());
       this.#engine = engine;
       this.#indexRoot = index;
-      this.#stateRoot = state;
+      this.#stateRoot = stateRoot;
       this.#cursorStore = cursors;
       this.#cursors.clear();
       for (const [name, value] of await cursors.iterator().all()) this.#cursors.set(name, decodeRecord<number>(value, name));
+      const lastSeq = lastKey === undefined ? 0 : seqOfKey(lastKey);
+      const ahead = [...this.#cursors].filter(([, seq]) => seq > lastSeq);
+      if (ahead.length > 0) {
+        // Changes a consumer acknowledged are gone (a damaged log, a repair): resume it at the
+        // end of what is left, or it would skip the next changes, which reuse those numbers.
+        await cursors.batch(ahead.map(([name]) => ({ type: 'put' as const, key: name, value: encodeRecord(lastSeq) })), { sync: true } as never);
+        for (const [name] of ahead) this.#cursors.set(name, lastSeq);
+        this.#pendingWarnings.push(
+          new DbError('CORRUPTED', `data loss: consumer cursors ${ahead.map(([n, s]) => `${n}@${s}`).join(', ')} are past the end of the change log (${lastSeq}); they resume from ${lastSeq}`),
+        );
+      }
       this.#compactedTo = firstKey === undefined ? 0 : seqOfKey(firstKey) - 1;
-      this.#writer = new Writer(engine, lastKey === undefined ? 0 : seqOfKey(lastKey), (info) => this.#emitCommit(info));
+      this.#writer = new Writer(
+        engine,
+        lastKey === undefined ? 0 : seqOfKey(lastKey),
+        (info) => this.#emitCommit(info),
+        (error) => this.#recoverFromDiskFull(error),
+      );
+      this.#warnings = [];
+      for (const warning of this.#pendingWarnings.splice(0)) this.#warn(warning);
+      await this.#checkRecovery(stores.meta);
       // Extensions open on an open storage: they may read, consume and write their key space.
       this.#status = 'open';
       for (const extension of this.#options.extensions) await this.#openExtension(extension);
@@ -229,10 +316,134 @@ export class Storage extends EventEmitter<StorageEvents> {
       this.#engine = undefined;
       this.#writer = undefined;
       this.#status = 'closed';
-      throw DbError.from(err);
+      throw storageError(err);
     }
     this.#everOpened = true;
     this.#scheduleCompaction();
+  }
+
+  /**
+   * LevelDB recovers a damaged log file by dropping what it cannot read — acknowledged
+   * writes among it — and says so only in its own `LOG`. Read it: report the loss loudly,
+   * record it as an incident, and rebuild every derived extension (a lost batch in the
+   * middle of the log can leave index entries of later updates inconsistent).
+   */
+  async #checkRecovery(meta: Sublevel): Promise<void> {
+    const dropped = await droppedAtRecovery(this.location);
+    if (dropped.length === 0) return;
+    const warning = new DbError(
+      'CORRUPTED',
+      `data loss: LevelDB dropped damaged parts of its log while opening ${this.location} (${dropped.join('; ')}); ` +
+        `acknowledged writes in them are gone (the database now ends at change ${this.#writer!.lastSeq}); the indexes are being rebuilt`,
+      { details: { dropped } },
+    );
+    await this.#recordIncident(meta, warning);
+    const ops = this.#options.extensions
+      .filter((e) => e?.kind === 'derived')
+      .map((e) => ({ type: 'put' as const, key: `${REBUILD_KEY_PREFIX}${e.name}`, value: encodeRecord(Date.now()) }));
+    await meta.batch(ops, { sync: true } as never);
+    this.#rebuildAll = true;
+    this.#warn(warning);
+  }
+
+  async #recordIncident(meta: Sublevel, error: DbError): Promise<void> {
+    const at = this.#options.now();
+    const incident: StorageIncident = { code: error.code, message: error.message, at };
+    await meta.put(`${INCIDENT_KEY_PREFIX}${String(at).padStart(15, '0')}`, encodeRecord(incident), { sync: true } as never);
+  }
+
+  #warn(warning: DbError): void {
+    this.#warnings.push(warning);
+    try {
+      this.#options.onWarning?.(warning);
+    } catch {
+      // A throwing listener must not break the storage.
+    }
+  }
+
+  /**
+   * A write failed for a full disk. LevelDB keeps refusing writes after a failed
+   * background flush until it is reopened, so once the file system has room again
+   * (at least twice the write buffer free), reopen it in place — the writer holds every
+   * other commit meanwhile — and let the writer retry. Returns false while the disk is
+   * still full: the write fails `DISK_FULL` at once.
+   */
+  async #recoverFromDiskFull(error: DbError): Promise<boolean> {
+    const engine = this.#engine;
+    if (engine === undefined || this.#status !== 'open') return false;
+    if (!this.#diskFull) {
+      this.#diskFull = true;
+      this.#warn(error);
+    }
+    const free = await statfs(this.location).then(
+      (s) => Number(s.bavail) * Number(s.bsize),
+      () => Number.POSITIVE_INFINITY,
+    );
+    if (free < 2 * this.#options.writeBufferSize) return false;
+    // At most one reopen a second: a limit statfs cannot see (a quota, RLIMIT_FSIZE) must not
+    // turn every write into a reopen.
+    const now = performance.now();
+    if (now - this.#lastDiskFullReopen < DISK_FULL_REOPEN_GAP_MS) return false;
+    this.#lastDiskFullReopen = now;
+    if (engine.db.status === 'open') await engine.db.close();
+    await engine.db.open({ createIfMissing: false } as never);
+    for (const sublevel of this.#sublevels) await sublevel.open();
+    this.#diskFull = false;
+    return true;
+  }
+
+  /** Warnings of this open (data found lost, rebuilds finished after a crash, a full disk). */
+  get warnings(): readonly DbError[] {
+    return this.#warnings;
+  }
+
+  /**
+   * Reports a problem an extension found and repaired (or could not): kept in `warnings`,
+   * passed to `onWarning`, and with `incident`, recorded durably in `incidents()`.
+   */
+  async reportWarning(warning: DbError, options: { incident?: boolean } = {}): Promise<void> {
+    const { engine } = this.#requireForExtension();
+    if (options.incident) await this.#recordIncident(engine.stores.meta, warning);
+    this.#warn(warning);
+  }
+
+  /** Incidents recorded so far (data lost at open, repairs), oldest first. `tabagent verify` reports them. */
+  async incidents(): Promise<StorageIncident[]> {
+    const { engine } = this.#require();
+    const values = await engine.stores.meta.values({ gte: INCIDENT_KEY_PREFIX, lt: `${INCIDENT_KEY_PREFIX}\uffff` }).all();
+    return values.map((v) => decodeRecord<StorageIncident>(v, 'incident'));
+  }
+
+  /** Forgets the recorded incidents (after `tabagent repair` reported them). */
+  async clearIncidents(): Promise<void> {
+    const { engine } = this.#require();
+    await engine.stores.meta.clear({ gte: INCIDENT_KEY_PREFIX, lt: `${INCIDENT_KEY_PREFIX}\uffff` });
+  }
+
+  /** Runs a derived extension's rebuild under a durable "rebuild in progress" marker. */
+  async #rebuilding<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const { engine } = this.#requireForExtension();
+    const key = `${REBUILD_KEY_PREFIX}${name}`;
+    if (engine.stores.meta.getSync(key) === undefined) await engine.stores.meta.put(key, encodeRecord(Date.now()), { sync: true } as never);
+    const result = await fn();
+    await engine.stores.meta.del(key, { sync: true } as never);
+    return result;
+  }
+
+  /** A rebuild that did not finish (the process died, or it failed): finish it before the extension serves. */
+  async #finishInterruptedRebuild(extension: Extension): Promise<void> {
+    const { engine } = this.#require();
+    if (extension.kind !== 'derived' || extension.rebuild === undefined) return;
+    const pending = engine.stores.meta.getSync(`${REBUILD_KEY_PREFIX}${extension.name}`) !== undefined;
+    if (!pending && !this.#rebuildAll) return;
+    if (pending) {
+      this.#warn(
+        new DbError('CORRUPTED', `index ${extension.name}: a rebuild was interrupted (the process stopped during a reindex); rebuilding it now`, {
+          details: { extension: extension.name },
+        }),
+      );
+    }
+    await this.#rebuilding(extension.name, () => extension.rebuild!());
   }
 
   /** Gives an extension its key space (derived: under `idx`, so one range covers every index; state: under `ext`) and opens it. */
@@ -246,6 +457,7 @@ export class Storage extends EventEmitter<StorageEvents> {
     }
     const root = extension.kind === 'derived' ? this.#indexRoot! : this.#stateRoot!;
     const keyspace = root.sublevel<string, Uint8Array>(extension.name, { keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as Sublevel;
+    this.#sublevels.add(keyspace);
     await keyspace.open();
     if (extension.kind === 'state') await this.#moveLegacyState(extension.name, keyspace);
     const entry = { extension, keyspace };
@@ -253,6 +465,7 @@ export class Storage extends EventEmitter<StorageEvents> {
     if (extension.apply !== undefined) engine.appliers.push(entry);
     try {
       await extension.open?.(this.#contextFor(extension.name, keyspace));
+      await this.#finishInterruptedRebuild(extension);
     } catch (err) {
       this.#extensions.pop();
       engine.appliers = engine.appliers.filter((a) => a !== entry);
@@ -288,6 +501,8 @@ export class Storage extends EventEmitter<StorageEvents> {
       snapshot: () => this.#snapshot(),
       exclusive: (fn) => this.exclusive(fn),
       consume: (options) => this.#consume(name, options),
+      rebuilding: (fn) => this.#rebuilding(name, fn),
+      warn: (warning, options) => this.reportWarning(warning, options),
     };
   }
 
@@ -504,7 +719,12 @@ export class Storage extends EventEmitter<StorageEvents> {
     return this.#list(ids, 'ids').map((id) => {
       const recordKind = typeof id === 'string' ? recordKindOfId(id) : undefined;
       const matches = kind === 'node' ? recordKind !== undefined && recordKind !== 'edge' && recordKind !== 'embedding' : recordKind === kind;
-      return matches ? this.#storeOfId(engine, id)!.getSync(id) : undefined;
+      if (!matches) return undefined;
+      try {
+        return this.#storeOfId(engine, id)!.getSync(id);
+      } catch (err) {
+        throw storageError(err, `cannot read ${id}`);
+      }
     });
   }
 
@@ -575,7 +795,9 @@ export class Storage extends EventEmitter<StorageEvents> {
     try {
       for (;;) {
         throwIfAborted(options.signal);
-        const entries = await iterator.nextv(options.batchSize ?? 1_000);
+        const entries = await iterator.nextv(options.batchSize ?? 1_000).catch((err: unknown) => {
+          throw storageError(err, 'cannot read the database');
+        });
         if (entries.length === 0) return;
         yield entries.map(([key, value]) => decode(value, key));
       }
@@ -625,7 +847,12 @@ export class Storage extends EventEmitter<StorageEvents> {
       throw new DbError('INVALID_ARGUMENT', 'after: expected a non-negative integer', { details: { field: 'after' } });
     }
     const limit = options.limit ?? 1_000;
-    const values = await engine.log.values({ gt: seqKey(after), limit }).all();
+    const values = await engine.log
+      .values({ gt: seqKey(after), limit })
+      .all()
+      .catch((err: unknown) => {
+        throw storageError(err, 'cannot read the change log');
+      });
     return values.map((value) => decodeRecord<ChangeEvent>(value, 'change-log'));
   }
 

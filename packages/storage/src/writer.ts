@@ -1,3 +1,4 @@
+import { storageError } from './storage-errors.js';
 import {
   abortedError,
   applyNodePatch,
@@ -113,10 +114,33 @@ export class Writer {
    */
   readonly #knownTargets = new Set<string>();
 
-  constructor(engine: Engine, lastSeq: number, onCommit: (info: CommitInfo) => void) {
+  /** Called when a write failed for a full disk: true when the database was made writable again (retry once). */
+  readonly #recoverDiskFull: (error: DbError) => Promise<boolean>;
+
+  constructor(engine: Engine, lastSeq: number, onCommit: (info: CommitInfo) => void, recoverDiskFull: (error: DbError) => Promise<boolean> = async () => false) {
     this.#engine = engine;
     this.#lastSeq = lastSeq;
     this.#onCommit = onCommit;
+    this.#recoverDiskFull = recoverDiskFull;
+  }
+
+  /** One LevelDB write; after a full disk, LevelDB may refuse every later write until reopened: the storage does that once space returns. */
+  async #writeLevel(levelOps: LevelOp[]): Promise<void> {
+    const write = async (): Promise<void> => {
+      // Pass options only when needed: abstract-level copies them into every
+      // operation, which made 1,000-node batches ~3× slower when measured.
+      if (this.#engine.options.durability === 'sync') await this.#engine.db.batch(levelOps as never, { sync: true });
+      else await this.#engine.db.batch(levelOps as never);
+    };
+    try {
+      // A reopen after a full disk that failed (still no room) left the database closed.
+      if (this.#engine.db.status !== 'open') throw new DbError('DISK_FULL', 'the database is closed after a full disk');
+      await write();
+    } catch (err) {
+      const error = storageError(err);
+      if (error.code !== 'DISK_FULL' || !(await this.#recoverDiskFull(error).catch(() => false))) throw error;
+      await write();
+    }
   }
 
   get lastSeq(): number {
@@ -227,14 +251,9 @@ export class Writer {
           await extension.apply!(changes, batch);
         }
       }
-      if (levelOps.length > 0) {
-        // Pass options only when needed: abstract-level copies them into every
-        // operation, which made 1,000-node batches ~3× slower when measured.
-        if (this.#engine.options.durability === 'sync') await this.#engine.db.batch(levelOps as never, { sync: true });
-        else await this.#engine.db.batch(levelOps as never);
-      }
+      if (levelOps.length > 0) await this.#writeLevel(levelOps);
     } catch (err) {
-      const error = DbError.is(err) ? err : new DbError('INTERNAL', `commit failed: ${(err as Error).message}`, { cause: err });
+      const error = DbError.is(err) ? err : storageError(err);
       for (const { request } of accepted) request.reject(error);
       return;
     }

@@ -10,7 +10,8 @@ import type { WeaverStats } from '@tabagent/weaver';
 export interface TabAgentHealth {
   status: 'opening' | 'open' | 'closing' | 'closed';
   /** `lastSeq` is absent once storage is closed. */
-  storage: { status: string; lastSeq?: number };
+  /** `warnings`: what storage found and repaired while opening or running (data loss, interrupted rebuilds, a full disk). */
+  storage: { status: string; lastSeq?: number; warnings?: { code: string; message: string }[] };
   vectors: VectorIndexStats;
   scheduler: ReturnType<TaskScheduler['stats']> & { activityLevel: ActivityLevel };
   /** The provider's answer to a health check (`ok: false` with a `detail` when it did not answer in time). */

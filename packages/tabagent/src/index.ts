@@ -1,5 +1,5 @@
 export { TabAgent } from './tabagent.js';
-export type { TabAgentStatus, TabAgentStats, CreateChatInput, SearchOptions } from './tabagent.js';
+export type { TabAgentStatus, TabAgentStats, CreateChatInput, SearchOptions, TabAgentRepairReport } from './tabagent.js';
 export type { TabAgentHealth, HealthOptions } from './health.js';
 export type { MlInference } from './inference.js';
 export { Chat } from './chat.js';

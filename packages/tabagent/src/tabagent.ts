@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import {
   DbError,
   nodeTypeOfId,
@@ -42,7 +41,10 @@ import {
   backupStorage,
   exportJsonl,
   importJsonl,
+  repairStorage,
   Storage,
+  type RepairReport,
+  type StorageIncident,
   type BackupManifest,
   type BackupOptions,
   type ExportOptions,
@@ -152,7 +154,6 @@ export class TabAgent {
       throw new DbError('INVALID_ARGUMENT', 'location must be a non-empty directory path', { details: { field: 'location' } });
     }
     const resolved = resolveTabAgentOptions(options);
-    await mkdir(location, { recursive: true });
     const opened: { close(): Promise<void> | void }[] = [];
     // Starting an ML worker takes about a second: let it start while storage and the indexes open.
     const ownsMl = !isMlBridge(resolved.ml);
@@ -162,7 +163,17 @@ export class TabAgent {
     mlReady.catch(() => {});
     try {
       // Storage with its extensions in order: structural, graph, keyword, vectors (the weaver's state joins last).
-      const { storage, indexing, vectors: openedVectors } = await openIndexedStorage(location, { storage: resolved.storage, vectors: resolved.vector });
+      const { storage, indexing, vectors: openedVectors } = await openIndexedStorage(location, {
+        storage: {
+          ...resolved.storage,
+          // Data found lost, interrupted rebuilds finished, a full disk: never silent.
+          onWarning: (warning) => {
+            resolved.logger?.warn(warning.message, { code: warning.code });
+            resolved.storage.onWarning?.(warning);
+          },
+        },
+        vectors: resolved.vector,
+      });
       const vectors = openedVectors!;
       opened.push(storage);
       const scheduler = new TaskScheduler(resolved.scheduler);
@@ -580,20 +591,55 @@ export class TabAgent {
 
   // ── maintenance ───────────────────────────────────────────────────────────
 
-  /** Compares every index with the data. */
-  async verify(options: { signal?: AbortSignal } = {}): Promise<{ indexes: DriftReport[]; vectors: VectorDriftReport }> {
+  /**
+   * Compares every index with the data, and lists the incidents storage recorded (data
+   * found lost when it opened; cleared by {@link TabAgent.repair}).
+   */
+  async verify(options: { signal?: AbortSignal } = {}): Promise<{ indexes: DriftReport[]; vectors: VectorDriftReport; incidents: StorageIncident[] }> {
     this.#requireOpen();
     const indexes = await this.#indexing.verify(options);
     const vectors = await this.#vectors.verify();
-    return { indexes, vectors };
+    const incidents = await this.#storage.incidents();
+    return { indexes, vectors, incidents };
   }
 
-  /** Rebuilds the indexes from the data (`tabagent reindex`). */
-  async reindex(options: { signal?: AbortSignal } = {}): Promise<Record<string, number>> {
+  /**
+   * Rebuilds the indexes from the data (`tabagent reindex`). Each index rebuilds under a
+   * durable marker: one cut short by a crash is finished at the next open.
+   */
+  async reindex(options: { signal?: AbortSignal; onProgress?: (index: string, written: number) => void } = {}): Promise<Record<string, number>> {
     this.#requireOpen();
     const written = await this.#indexing.rebuild(options);
     const vector = await this.#vectors.rebuild();
     return { ...written, vector: vector.vectors };
+  }
+
+  /**
+   * Repairs a damaged database directory (it must not be open anywhere): LevelDB's repair
+   * (every readable log and table file kept, unreadable parts dropped, unusable files
+   * archived in `lost/`), then a rebuild of every index, then a verification. The report
+   * says what was lost: bytes LevelDB dropped, gaps in the change log, consumer cursors
+   * past its end, incidents recorded earlier.
+   *
+   * @example
+   * const report = await TabAgent.repair('/data/db', { ml: { provider: 'builtin' } });
+   * if (report.storage.droppedBytes > 0) console.warn('data was lost', report.storage);
+   */
+  static async repair(location: string, options: TabAgentOptions & { onStep?: (step: string) => void } = {}): Promise<TabAgentRepairReport> {
+    const { onStep, ...openOptions } = options;
+    const storage = await repairStorage(location, onStep === undefined ? {} : { onStep });
+    onStep?.('reindex');
+    const db = await TabAgent.open(location, { ...openOptions, weaver: false });
+    try {
+      const reindexed = await db.reindex();
+      onStep?.('verify');
+      await db.whenVectorsReady();
+      const verified = await db.verify();
+      const ok = verified.indexes.every((r) => r.ok) && verified.vectors.ok;
+      return { storage, reindexed, ok };
+    } finally {
+      await db.close();
+    }
   }
 
   /**
@@ -659,7 +705,11 @@ export class TabAgent {
     const weaver = readSafely(() => this.#weaver?.stats());
     return {
       status,
-      storage: lastSeq === undefined ? { status: this.#storage.status } : { status: this.#storage.status, lastSeq },
+      storage: {
+        status: this.#storage.status,
+        ...(lastSeq === undefined ? {} : { lastSeq }),
+        ...(this.#storage.warnings.length === 0 ? {} : { warnings: this.#storage.warnings.map((w) => ({ code: w.code, message: w.message })) }),
+      },
       vectors: this.#vectors.stats(),
       scheduler: { ...this.#scheduler.stats(), activityLevel: this.#scheduler.activityLevel },
       ml: { ...info, ...ml },
@@ -693,6 +743,16 @@ export class TabAgent {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** What {@link TabAgent.repair} did. */
+export interface TabAgentRepairReport {
+  /** LevelDB's repair and what is missing after it. */
+  storage: RepairReport;
+  /** Entries written per index by the rebuild. */
+  reindexed: Record<string, number>;
+  /** Every index matches the data after the rebuild. */
+  ok: boolean;
 }
 
 function readSafely<T>(read: () => T): T | undefined {

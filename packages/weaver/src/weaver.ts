@@ -70,6 +70,9 @@ function checkOpenHandle(value: unknown, field: string, status: (v: never) => st
   if (current !== 'open') throw new DbError('NOT_OPEN', `${field} must be open (it is ${current})`, { details: { field } });
 }
 
+/** Least time between two automatic retries of dead letters that failed for a full disk. */
+const SPACE_RETRY_GAP_MS = 1_000;
+
 /**
  * The Knowledge Weaver: consumes storage's change log from a persisted cursor and turns
  * every change into enrichment work on the task scheduler — embeddings, entities and
@@ -94,6 +97,9 @@ export class Weaver extends EventEmitter<WeaverEvents> {
   #closing: Promise<void> | undefined;
   #state!: StateStore;
   #ledger!: ChatLedger;
+  /** A dead letter failed for a full disk: retry such letters after the next successful commit. */
+  #awaitingSpace = false;
+  #lastSpaceRetry = -Infinity;
   #deadLetterStore!: DeadLetterStore;
   #tracker!: ChangeTracker;
   #feed!: ChangeFeed;
@@ -190,8 +196,26 @@ export class Weaver extends EventEmitter<WeaverEvents> {
       throw DbError.from(err);
     }
     this.#status = 'open';
+    // Work that failed for a full disk is retried by itself once a commit succeeds again.
+    this.#awaitingSpace = (await this.#deadLetterStore.list()).some((l) => l.error.code === 'DISK_FULL');
+    storage.on('commit', this.#retryAfterSpaceReturns);
     this.#feed.start();
   }
+
+  /** A commit succeeded: the disk has room again, so dead letters that failed for space are retried (at most once a second). */
+  readonly #retryAfterSpaceReturns = (): void => {
+    if (!this.#awaitingSpace || this.#status !== 'open') return;
+    const now = performance.now();
+    if (now - this.#lastSpaceRetry < SPACE_RETRY_GAP_MS) return;
+    this.#lastSpaceRetry = now;
+    this.#awaitingSpace = false;
+    void (async () => {
+      const letters = (await this.#deadLetterStore.list()).filter((l) => l.error.code === 'DISK_FULL');
+      if (letters.length === 0) return;
+      const queued = await this.#retry(letters.map((l) => l.id));
+      this.#logger.info(`disk space is back: retrying ${queued} dead letters that failed for a full disk`, { queued });
+    })().catch((err: unknown) => this.#backgroundError(DbError.from(err), 'retrying dead letters after a full disk failed'));
+  };
 
   #services(): ModuleServices {
     const { storage, vectors, ml } = this.#options;
@@ -256,7 +280,10 @@ export class Weaver extends EventEmitter<WeaverEvents> {
         if (result.lastSeq > this.#ownThrough) this.#ownThrough = result.lastSeq;
       },
       onEnriched: (event: EnrichedEvent) => this.emit('enriched', event),
-      onDeadLetter: (letter: DeadLetter) => this.emit('dead-letter', letter),
+      onDeadLetter: (letter: DeadLetter) => {
+        if (letter.error.code === 'DISK_FULL') this.#awaitingSpace = true;
+        this.emit('dead-letter', letter);
+      },
       onError: (error: DbError) => this.#backgroundError(error, 'a module failed in the background'),
       onHandOff: (change: ChangeEvent, records: readonly ChangeRecord[], from: string) => {
         for (const { runner } of this.#routes) {
@@ -548,6 +575,7 @@ export class Weaver extends EventEmitter<WeaverEvents> {
     if (this.#status === 'closed') return Promise.resolve();
     if (this.#closing !== undefined) return this.#closing;
     this.#status = 'closing';
+    this.#options.storage.off('commit', this.#retryAfterSpaceReturns);
     this.#closing = (async () => {
       try {
         await this.#feed?.stop();

@@ -67,6 +67,29 @@ describe('dead letters', () => {
     await expect(reopened.deadLetters.retry('x' as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
+  it('dead letters that failed for a full disk are retried by themselves once a commit succeeds again', async () => {
+    const full = flakyModule();
+    full.process = async (items: readonly { target: string }[]) => {
+      if (!full.healed) throw new DbError('DISK_FULL', 'no space left on the device holding the database');
+      full.done.push(...items.map((i) => i.target));
+    };
+    const stack = await openStack({ weaver: { customModules: [full] } });
+    const chat = await stack.storage.insertNode({ type: 'Chat', title: 'full' });
+    const msgs = await stack.storage.insertNodes(Array.from({ length: 3 }, (_, i) => message(chat.id, `message ${i}`)));
+    await stack.weaver.whenIdle({ timeoutMs: 30_000 });
+    expect((await stack.weaver.deadLetters.list()).map((l) => l.error.code)).toEqual(['DISK_FULL', 'DISK_FULL', 'DISK_FULL']);
+
+    // Space is back: the next successful commit retries them, with no call to retry().
+    full.healed = true;
+    for (let i = 0; i < 100 && stack.weaver.stats().deadLetters > 0; i++) {
+      await stack.storage.insertNode({ type: 'Chat', title: `later ${i}` });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await stack.weaver.whenIdle({ timeoutMs: 30_000 });
+    }
+    expect(stack.weaver.stats().deadLetters).toBe(0);
+    expect(full.done.sort()).toEqual(msgs.map((m) => m.id).sort());
+  });
+
   it('opens a breaker after many failures in a row, so a broken module cannot hold up the log', async () => {
     const flaky = flakyModule();
     const stack = await openStack({ weaver: { customModules: [flaky] } });

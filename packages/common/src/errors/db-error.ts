@@ -19,6 +19,8 @@ export const ErrorCodes = {
   ABORTED: 'ABORTED',
   /** The operation did not finish within its deadline. */
   TIMEOUT: 'TIMEOUT',
+  /** The disk holding the database is full: writes fail until space is freed (then they work again). */
+  DISK_FULL: 'DISK_FULL',
   /** A dependency (disk, model, remote service) is unavailable right now. */
   UNAVAILABLE: 'UNAVAILABLE',
   /** The request is valid but not supported by this build or configuration. */
@@ -72,10 +74,23 @@ export class DbError extends Error {
   static from(err: unknown, code: ErrorCode = 'INTERNAL', message?: string): DbError {
     if (err instanceof DbError) return err;
     const text = message ?? (err instanceof Error ? err.message : String(err));
-    return new DbError(code, text, { cause: err });
+    return new DbError(code === 'INTERNAL' ? (knownCode(err) ?? code) : code, text, { cause: err });
   }
 
   toJSON(): { code: ErrorCode; message: string; details: DbErrorDetails } {
     return { code: this.code, message: this.message, details: this.details };
   }
+}
+
+/**
+ * The code of a well-known low-level failure: LevelDB's corruption (abstract-level's
+ * `LEVEL_CORRUPTION`, or a `Corruption:` status) and a full disk (`ENOSPC`, `EDQUOT`).
+ */
+function knownCode(err: unknown): ErrorCode | undefined {
+  if (err === null || typeof err !== 'object') return undefined;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : '';
+  if (code === 'ENOSPC' || code === 'EDQUOT' || /no space left on device/iu.test(text)) return 'DISK_FULL';
+  if (code === 'LEVEL_CORRUPTION' || /^Corruption:/u.test(text)) return 'CORRUPTED';
+  return undefined;
 }

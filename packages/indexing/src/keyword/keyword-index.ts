@@ -1,7 +1,7 @@
 import { DbError, nodeText, throwIfAborted, type Node } from '@tabagent/common';
 import type { ChangeConsumer, ChangeStretch, Extension, ExtensionBatch, ExtensionContext, RecordChange, Storage, Sublevel } from '@tabagent/storage';
-import { decodeRecord, encodeRecord } from '@tabagent/storage';
-import type { DriftReport } from '../entry-index.js';
+import { decodeRecord, encodeRecord, storageError } from '@tabagent/storage';
+import type { DriftReport, RebuildOptions } from '../entry-index.js';
 import { HIGH, SEP } from '../keys/tuple-key.js';
 import { termFrequencies } from './tokenize.js';
 
@@ -132,7 +132,10 @@ export class KeywordIndex implements Extension {
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#context === undefined) throw new DbError('NOT_OPEN', 'keyword index is not open');
-    return this.#context.exclusive(fn);
+    // LevelDB's failures (damaged files, a full disk) leave with their codes.
+    return this.#context.exclusive(fn).catch((err: unknown) => {
+      throw storageError(err, 'keyword index');
+    });
   }
 
   get #store(): Sublevel {
@@ -341,8 +344,8 @@ export class KeywordIndex implements Extension {
   }
 
   /** Rebuilds the index from the data with writes paused; returns the documents indexed. */
-  async rebuild({ signal }: { signal?: AbortSignal } = {}): Promise<number> {
-    return this.#exclusive(async () => {
+  async rebuild({ signal, onProgress }: RebuildOptions = {}): Promise<number> {
+    return this.#exclusive(() => this.#context!.rebuilding(async () => {
       this.#forgetStats();
       const expected = await this.#expectedDocs(signal);
       await this.#store.clear();
@@ -363,9 +366,10 @@ export class KeywordIndex implements Extension {
         }
         for (const [term, block] of blocks) ops.push({ type: 'put', key: blockKey(term, segment), value: encodeRecord(block) });
         await this.#store.batch(ops);
+        onProgress?.(Math.min(entries.length, start + 1_000));
       }
       if (entries.length > 0) await this.#store.put(STATS_KEY, encodeRecord([entries.length, totalLength]));
       return entries.length;
-    });
+    }));
   }
 }

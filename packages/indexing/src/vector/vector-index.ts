@@ -349,7 +349,18 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
       return `snapshot connectivity ${params.connectivity} differs from the configured ${this.#params.connectivity}`;
     }
     const lastSeq = this.storage.lastSeq;
-    if (seq > lastSeq) return `snapshot covers seq ${seq} but the database ends at ${lastSeq}`;
+    if (seq > lastSeq) {
+      const problem = `snapshot covers seq ${seq} but the database ends at ${lastSeq}`;
+      // The snapshot saw changes the database no longer has: acknowledged writes were lost
+      // (a damaged log file, a restore of an older copy). Say so loudly; the rebuild below repairs the index.
+      await this.#context?.warn(
+        new DbError('CORRUPTED', `data loss: the vector index ${problem}: changes ${lastSeq + 1}-${seq} are gone; rebuilding the vector index from the store`, {
+          details: { snapshotSeq: seq, lastSeq },
+        }),
+        { incident: true },
+      );
+      return problem;
+    }
     if (seq === lastSeq) return undefined;
     const [next] = await this.storage.readChanges({ after: seq, limit: 1 });
     if (next?.seq !== seq + 1) return `the change log was compacted past the snapshot (seq ${seq})`;

@@ -17,6 +17,7 @@ const TO_GRPC: Record<ErrorCode, status> = {
   NOT_OPEN: status.UNAVAILABLE,
   UNAVAILABLE: status.UNAVAILABLE,
   CORRUPTED: status.INTERNAL,
+  DISK_FULL: status.RESOURCE_EXHAUSTED,
   UNSUPPORTED: status.INTERNAL,
   INTERNAL: status.INTERNAL,
 };

@@ -15,6 +15,19 @@ describe('errorResponse', () => {
     expect(body).toEqual({ error: { code: 'INVALID_ARGUMENT', message: 'a.b: bad', field: 'a.b', issues: [{ field: 'a.b', message: 'bad' }, { field: 'c', message: 'worse' }] } });
   });
 
+  it('a full disk is 507 DISK_FULL with its message, also when a library raised it; LevelDB corruption is CORRUPTED', () => {
+    expect(errorResponse(new DbError('DISK_FULL', 'no space left on the device holding the database'), 'r')).toMatchObject({
+      status: 507,
+      internal: false,
+      body: { error: { code: 'DISK_FULL', message: 'no space left on the device holding the database' } },
+    });
+    expect(errorResponse(Object.assign(new Error('IO error: x.log: No space left on device'), { code: 'LEVEL_IO_ERROR' }), 'r')).toMatchObject({ status: 507 });
+    expect(errorResponse(Object.assign(new Error('Corruption: bad block'), { code: 'LEVEL_CORRUPTION' }), 'r')).toMatchObject({
+      status: 500,
+      body: { error: { code: 'CORRUPTED' } },
+    });
+  });
+
   it('says nothing about internal failures but the request id', () => {
     for (const err of [new Error('secret path /home/x'), new DbError('CORRUPTED', 'record x cannot be decoded'), 'thrown string']) {
       const { status, body, internal } = errorResponse(err, 'req-7');

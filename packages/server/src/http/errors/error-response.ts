@@ -22,9 +22,11 @@ interface ValidationIssue {
  * becomes a 500 that says nothing about the internals.
  */
 export function errorResponse(err: unknown, requestId: string): ErrorResponse {
+  // A raw failure a library raised that has a code of its own (LevelDB's corruption, a full disk).
+  if (!(err instanceof DbError) && DbError.from(err).code !== 'INTERNAL') err = DbError.from(err);
   if (err instanceof DbError) {
     const status = HTTP_STATUS_OF_CODE[err.code] ?? 500;
-    if (status >= 500 && err.code !== 'NOT_OPEN' && err.code !== 'UNAVAILABLE' && err.code !== 'TIMEOUT' && err.code !== 'UNSUPPORTED') {
+    if (status >= 500 && err.code !== 'NOT_OPEN' && err.code !== 'UNAVAILABLE' && err.code !== 'TIMEOUT' && err.code !== 'UNSUPPORTED' && err.code !== 'DISK_FULL') {
       return internalError(requestId, err.code);
     }
     const body: ErrorBody = { error: { code: err.code, message: err.message } };

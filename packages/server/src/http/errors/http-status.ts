@@ -2,7 +2,8 @@ import type { ErrorCode } from '@tabagent/common';
 
 /**
  * The HTTP status of each error code. `ABORTED` is 499 (the nginx convention for a
- * request the client gave up on); everything unexpected is 500.
+ * request the client gave up on); `DISK_FULL` is 507 (Insufficient Storage); everything
+ * unexpected is 500.
  */
 export const HTTP_STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: 400,
@@ -13,6 +14,7 @@ export const HTTP_STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   ABORTED: 499,
   INTERNAL: 500,
   CORRUPTED: 500,
+  DISK_FULL: 507,
   UNSUPPORTED: 501,
   NOT_OPEN: 503,
   UNAVAILABLE: 503,
