@@ -43,6 +43,9 @@ describe('no server-side paths from clients (issue 16, findings 2 and 4)', () =>
       expectError(await h.request('POST', '/v1/backup', { body: { name } }), 400, 'INVALID_ARGUMENT', 'name');
     }
     expectError(await h.request('POST', '/v1/export', { body: { path: victim } }), 400, 'INVALID_ARGUMENT');
+    // An upload must be the NDJSON export itself: a JSON body (even an empty one) is refused, not a crash.
+    expectError(await h.request('POST', '/v1/import/upload', { raw: '', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_ARGUMENT', 'content-type');
+    expectError(await h.request('POST', '/v1/import/upload', { body: { name: 'x' } }), 400, 'INVALID_ARGUMENT', 'content-type');
     expectError(await h.request('POST', '/v1/backup', { body: { dir: join(h.dir, 'inside') } }), 400, 'INVALID_ARGUMENT');
     expect(await readFile(victim, 'utf8')).toBe('untouched');
     await expect(stat(join(h.dir, 'inside'))).rejects.toMatchObject({ code: 'ENOENT' });

@@ -1,4 +1,5 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { DbError } from '@tabagent/common';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { clientAbortSignal } from '../client-abort.js';
@@ -106,7 +107,11 @@ export function registerMaintenanceRoutes(api: Api, { db, exports }: RouteContex
       },
       handler: async (request, reply) => {
         const { ifExists } = request.query;
-        return importStream(db, request.body as Readable, {
+        // Only the NDJSON parser hands over the stream; a JSON (or empty) body is not an export.
+        if (!(request.body instanceof Readable)) {
+          throw new DbError('INVALID_ARGUMENT', 'content-type: send the export as application/x-ndjson', { details: { field: 'content-type' } });
+        }
+        return importStream(db, request.body, {
           maxBytes: exports.maxImportBytes,
           field: 'body',
           name: 'body',
