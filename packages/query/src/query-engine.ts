@@ -19,6 +19,8 @@ import { throwIfAborted } from './util/abort.js';
 import { ExactVectorSearch } from './vector/exact-vector-search.js';
 import { HnswVectorSearch, type HnswIndex } from './vector/hnsw-vector-search.js';
 import type { VectorSearch } from './vector/vector-search.js';
+import { ParticipantDirectory } from './retrieval/participants.js';
+import { searchText, type EmbeddingQuality, type SearchOptions } from './retrieval/search.js';
 
 export interface QueryEngineOptions {
   /** An open storage, opened with `indexing.extensions` among its extensions (see `openIndexedStorage`). */
@@ -41,6 +43,12 @@ export interface QueryEngineOptions {
   limits?: QueryLimits;
   /** Strategy thresholds of the planner. */
   planner?: PlannerOptions;
+  /**
+   * The embedder's quality as its provider reports it (`MlBridge.info().quality`): sets
+   * how {@link QueryEngine.search} weighs meaning against keywords and its relevance
+   * floor. Default `semantic`.
+   */
+  embeddingQuality?: EmbeddingQuality;
 }
 
 export type QueryEngineStatus = 'opening' | 'open' | 'closing' | 'closed';
@@ -61,6 +69,8 @@ export type QueryEngineStatus = 'opening' | 'open' | 'closing' | 'closed';
 export class QueryEngine {
   readonly #ctx: QueryContext;
   readonly #ownedVectors: ExactVectorSearch | undefined;
+  readonly #quality: EmbeddingQuality;
+  readonly #participants = new ParticipantDirectory();
   #status: QueryEngineStatus = 'closed';
 
   constructor(options: QueryEngineOptions) {
@@ -68,6 +78,7 @@ export class QueryEngine {
     if (storage === undefined || indexing === undefined) {
       throw new DbError('INVALID_ARGUMENT', 'storage and indexing are required', { details: { field: storage === undefined ? 'storage' : 'indexing' } });
     }
+    this.#quality = options.embeddingQuality ?? 'semantic';
     this.#ownedVectors = options.vectors === undefined ? new ExactVectorSearch(storage) : undefined;
     const vectors =
       options.vectors ?? (options.vectorIndex === undefined ? this.#ownedVectors! : new HnswVectorSearch(options.vectorIndex, { exact: this.#ownedVectors }));
@@ -131,6 +142,19 @@ export class QueryEngine {
     if (this.#status !== 'open') throw new DbError('NOT_OPEN', 'query engine is not open');
     if (this.#ctx.storage.status !== 'open') throw new DbError('NOT_OPEN', 'storage is not open');
     return this.#ctx;
+  }
+
+  /**
+   * Conversation-aware search over text: participants named in the query condition the
+   * sender, dates and periods the timestamp (hits meeting them first), the rest is ranked
+   * by keyword and meaning fused by the embedder's quality, below a relevance floor.
+   *
+   * @example
+   * const { hits } = await engine.search("What did Joanna's brother say in May 2023?", { limit: 10, explain: true });
+   * hits[0]?.why // { participant: 'Joanna', dates: {…}, terms: ['brother'], ranks: { keyword: 1, semantic: 3 } }
+   */
+  search(text: string, options: SearchOptions = {}, queryOptions: QueryOptions = {}): Promise<QueryResult> {
+    return searchText(this.#require(), this.#participants, this.#quality, text, options, queryOptions);
   }
 
   /** The engine's vector search (the owned exact one unless another was given). */

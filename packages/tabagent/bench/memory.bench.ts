@@ -17,6 +17,8 @@ import { Bm25Baseline } from './bm25-baseline.js';
 import { loadLocomo, LOCOMO_ZIP, type LocomoQuestion } from './locomo.js';
 
 const { values: args } = parseArgs({
+  // `pnpm bench -- --provider onnx` passes the `--` on: it ends no options here.
+  args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     provider: { type: 'string', default: 'builtin' },
     'model-dir': { type: 'string' },
@@ -54,6 +56,12 @@ async function main(): Promise<void> {
   const only = args.conversations?.split(',');
   const ml = { provider: args.provider, ...(args['model-dir'] === undefined ? {} : { modelDir: args['model-dir'] }) } as MlBridgeConfig;
   const modes = { hybrid: [] as Scored[], keyword: [] as Scored[], semantic: [] as Scored[], bm25: [] as Scored[] };
+  // What each query-time mechanism adds: the default search with one of them switched off.
+  const ablations: Record<string, { options: SearchOptions; scored: Scored[] }> = {
+    no_participants: { options: { participants: false }, scored: [] },
+    no_dates: { options: { dates: false }, scored: [] },
+    no_floor: { options: { minScore: 0 }, scored: [] },
+  };
   const latencies: number[] = [];
   let providerInfo = '';
   const started = performance.now();
@@ -92,6 +100,7 @@ async function main(): Promise<void> {
           modes.keyword.push({ category: q.category, ...score(q, await run(q.question, { limit: 10, mode: 'keyword' })) });
           modes.semantic.push({ category: q.category, ...score(q, await run(q.question, { limit: 10, mode: 'semantic' })) });
           modes.bm25.push({ category: q.category, ...score(q, baseline.search(q.question, 10)) });
+          for (const ablation of Object.values(ablations)) ablation.scored.push({ category: q.category, ...score(q, await run(q.question, { limit: 10, ...ablation.options })) });
         }
         const mine = modes.hybrid.slice(-conversation.questions.length);
         console.log(
@@ -121,6 +130,7 @@ async function main(): Promise<void> {
     { name: 'memory.locomo.recall10.bm25_baseline', value: round(average(modes.bm25, (s) => s.recall10)), unit: 'ratio' },
     { name: 'memory.locomo.search.p50', value: round(latency.p50), unit: 'ms' },
     { name: 'memory.locomo.search.p99', value: round(latency.p99), unit: 'ms' },
+    ...Object.entries(ablations).map(([name, a]) => ({ name: `memory.locomo.ablation.${name}.recall10`, value: round(average(a.scored, (s) => s.recall10)), unit: 'ratio' })),
   ];
   console.log(`provider ${providerInfo}; ${modes.hybrid.length} questions (categories 1–4) in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   console.table(results);

@@ -1,0 +1,182 @@
+import { DbError, type NodeType } from '@tabagent/common';
+import type { ConvergedQuery } from '../converged/converged-query.js';
+import { executeQuery, type QueryOptions } from '../converged/execute.js';
+import type { FieldFilters } from '../converged/field-condition.js';
+import type { QueryHit, QueryResult } from '../converged/query-result.js';
+import type { QueryContext } from '../query-context.js';
+import { findParticipants, type NamedParticipant, type ParticipantDirectory } from './participants.js';
+import { findDates, type DateWindow } from './query-dates.js';
+
+/** How much meaning the embedder captures, as its provider reports it (`MlBridge.info().quality`). */
+export type EmbeddingQuality = 'lexical' | 'semantic';
+
+/** Options of {@link QueryEngine.search}. */
+export interface SearchOptions {
+  /** Node kinds to search (default: every kind). */
+  types?: readonly NodeType[];
+  /** Only nodes of this chat. */
+  chatId?: string;
+  /** Page size (default 10). */
+  limit?: number;
+  offset?: number;
+  /** `hybrid` (default): keyword and meaning fused; `semantic` or `keyword` alone. */
+  mode?: 'hybrid' | 'semantic' | 'keyword';
+  /** Minimum cosine similarity for the semantic ranking. */
+  threshold?: number;
+  /**
+   * Relevance floor: a hit that shares no word with the query is kept only when its
+   * cosine similarity reaches this. Default: {@link DEFAULT_MIN_SCORE} for the embedder's
+   * quality; 0 keeps everything.
+   */
+  minScore?: number;
+  /** Read participant names in the query as a condition on the sender (default true). */
+  participants?: boolean;
+  /**
+   * Weight (0–1) of neighbouring turns' keyword matches in a message's score, so a reply
+   * is found through the question it answers. Default {@link DEFAULT_NEIGHBOURS}; 0 is off.
+   */
+  neighbours?: number;
+  /** Read dates and periods in the query as a condition on the timestamp (default true). */
+  dates?: boolean;
+  /** "Now" for relative dates in the query ("last week"); default the current time. */
+  asOf?: Date | number;
+  /** Each hit says why it matched; the result carries the plan. */
+  explain?: boolean;
+}
+
+/**
+ * Default relevance floors by embedder quality, chosen on sentences written for the
+ * purpose (see `search.test.ts`): unrelated sentences score below them, paraphrases with
+ * no shared word above. Hashed n-grams give unrelated text more similarity than a
+ * sentence encoder does.
+ */
+export const DEFAULT_MIN_SCORE: Readonly<Record<EmbeddingQuality, number>> = { lexical: 0.25, semantic: 0.3 };
+
+/**
+ * Fusion weights by embedder quality. A lexical embedder sees the words BM25 sees (plus
+ * character n-grams), so its ranking is mostly a noisier copy of the keyword one: it
+ * counts half, enough to order near-ties and catch spelling variants. A sentence encoder
+ * brings what keywords miss (paraphrase) and counts fully.
+ */
+export const FUSION_WEIGHTS: Readonly<Record<EmbeddingQuality, { keyword: number; semantic: number }>> = {
+  lexical: { keyword: 1, semantic: 0.5 },
+  semantic: { keyword: 1, semantic: 1 },
+};
+
+/**
+ * Neighbouring turns count half as much as a message's own words: context, not content.
+ */
+export const DEFAULT_NEIGHBOURS = 0.5;
+
+/** What the query was read as, before ranking. */
+export interface UnderstoodQuery {
+  /** The words searched for: the query less participant names and dates. */
+  text: string;
+  participants: NamedParticipant[];
+  dates: DateWindow[];
+}
+
+/** A condition tried before the unconditioned search (participants, dates), and how it explains a hit. */
+interface Tier {
+  filters: FieldFilters;
+  participant?: string;
+  dates?: DateWindow;
+}
+
+/** Reads a query: names of participants (against the chats' senders) and dates. */
+export async function understandQuery(ctx: QueryContext, directory: ParticipantDirectory, text: string, options: SearchOptions): Promise<UnderstoodQuery> {
+  let rest = text;
+  let participants: NamedParticipant[] = [];
+  let dates: DateWindow[] = [];
+  if (options.participants !== false) ({ text: rest, participants } = findParticipants(rest, await directory.senders(ctx)));
+  if (options.dates !== false) {
+    const asOf = options.asOf === undefined ? new Date() : new Date(options.asOf);
+    ({ text: rest, windows: dates } = findDates(rest, asOf));
+  }
+  // A query of names or dates alone still ranks by its own words.
+  if (!/[\p{L}\p{N}]/u.test(rest)) rest = text;
+  return { text: rest, participants, dates };
+}
+
+/**
+ * Conversation-aware search: query understanding (participants, dates) → ranking by
+ * keyword and meaning fused by the embedder's quality → relevance floor → explanations.
+ * Hits that meet the query's conditions (the named participant is the sender; the
+ * timestamp is in the named period) come first; the rest of the ranking follows.
+ */
+export async function searchText(
+  ctx: QueryContext,
+  directory: ParticipantDirectory,
+  quality: EmbeddingQuality,
+  text: string,
+  options: SearchOptions = {},
+  queryOptions: QueryOptions = {},
+): Promise<QueryResult> {
+  if (typeof text !== 'string' || text.trim() === '') {
+    throw new DbError('INVALID_ARGUMENT', 'search text must be a non-empty string', { details: { field: 'text' } });
+  }
+  const { limit = 10, offset = 0, mode = 'hybrid', explain = false } = options;
+  const minScore = options.minScore ?? DEFAULT_MIN_SCORE[quality];
+  const understood = await understandQuery(ctx, directory, text, options);
+  const base: ConvergedQuery = {};
+  if (options.types !== undefined) base.types = options.types;
+  if (mode !== 'semantic') {
+    base.keyword = understood.text;
+    base.neighbours = options.neighbours ?? DEFAULT_NEIGHBOURS;
+  }
+  if (mode !== 'keyword') base.semantic = options.threshold === undefined ? { text: understood.text } : { text: understood.text, threshold: options.threshold };
+  base.fusion = { weights: FUSION_WEIGHTS[quality] };
+  if (explain) base.explain = true;
+  const scope: FieldFilters = options.chatId === undefined ? {} : { chatId: { eq: options.chatId } };
+
+  // Tiers, most specific first: sender and period, sender, period; then everything.
+  const senders = understood.participants.map((p) => p.sender);
+  const window = understood.dates[0];
+  const tiers: Tier[] = [];
+  const bySender: Tier | undefined = senders.length > 0 ? { filters: { sender: senders.length === 1 ? { eq: senders[0]! } : { in: senders } }, participant: senders.join(', ') } : undefined;
+  const byDate: Tier | undefined = window === undefined ? undefined : { filters: { timestamp: { gte: window.from, lt: window.to } }, dates: window };
+  if (bySender !== undefined && byDate !== undefined) tiers.push({ filters: { ...bySender.filters, ...byDate.filters }, participant: bySender.participant!, dates: window });
+  if (bySender !== undefined) tiers.push(bySender);
+  if (byDate !== undefined) tiers.push(byDate);
+  tiers.push({ filters: {} });
+
+  const need = offset + limit;
+  const hits: QueryHit[] = [];
+  const seen = new Set<string>();
+  let result: QueryResult | undefined;
+  let total: number | undefined;
+  for (const [i, tier] of tiers.entries()) {
+    const query: ConvergedQuery = { ...base, limit: Math.min(ctx.limits.maxLimit, need + seen.size), filters: { ...scope, ...tier.filters } };
+    result = await executeQuery(ctx, query, queryOptions);
+    if (i === 0 && tiers.length === 1) total = result.total;
+    for (const hit of result.hits) {
+      if (seen.has(hit.node.id) || !relevant(hit, minScore)) continue;
+      seen.add(hit.node.id);
+      if (explain) {
+        hit.why ??= {};
+        if (tier.participant !== undefined) hit.why.participant = tier.participant;
+        if (tier.dates !== undefined) hit.why.dates = { from: new Date(tier.dates.from).toISOString(), to: new Date(tier.dates.to).toISOString() };
+      }
+      hits.push(hit);
+    }
+    if (hits.length >= need) break;
+  }
+  const page: QueryResult = { hits: hits.slice(offset, offset + limit) };
+  if (total !== undefined && minScore <= 0) page.total = total;
+  if (explain && result?.explain !== undefined) {
+    page.explain = result.explain;
+    page.explain.plan.unshift(
+      `understood: words "${understood.text}"` +
+        (senders.length > 0 ? `; participant ${senders.join(', ')} (from ${understood.participants.flatMap((p) => p.words).join(', ')})` : '') +
+        understood.dates.map((d) => `; period "${d.text}" ${new Date(d.from).toISOString().slice(0, 10)}..${new Date(d.to).toISOString().slice(0, 10)}`).join('') +
+        `; ${tiers.length - 1} condition tier(s) before the open search; relevance floor ${minScore}`,
+    );
+  }
+  return page;
+}
+
+/** The relevance floor: a hit sharing a word with the query stays; others need `minScore` similarity. */
+function relevant(hit: QueryHit, minScore: number): boolean {
+  if (minScore <= 0 || hit.scores.keyword !== undefined) return true;
+  return hit.scores.semantic !== undefined && hit.scores.semantic >= minScore;
+}
