@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     no_participants: { options: { participants: false }, scored: [] },
     no_dates: { options: { dates: false }, scored: [] },
     no_floor: { options: { minScore: 0 }, scored: [] },
+    no_neighbours: { options: { neighbours: 0 }, scored: [] },
   };
   const latencies: number[] = [];
   let providerInfo = '';

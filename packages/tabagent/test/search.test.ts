@@ -115,6 +115,20 @@ describe('conversation-aware search', () => {
     expect(relative.hits[0]?.node.id).toBe(ids.get('may'));
   });
 
+  it('resolves relative dates in messages against their own timestamp', async () => {
+    await using db = await openDb();
+    const ids = await converse(db, [
+      { date: '2023-05-10', turns: [['before', 'Ann', 'The lake was still too cold for swimming.']] },
+      { date: '2023-06-03', turns: [['relative', 'Ann', 'We went swimming in the lake last week!']] },
+      { date: '2023-07-01', turns: [['after', 'Ann', 'Swimming in the lake again today.']] },
+    ]);
+    // Said on 3 June, "last week" is about 24–30 May: a question about 27 May finds it.
+    const { hits } = await db.search('Where did Ann go swimming on 27 May 2023?', { types: ['Message'], limit: 3, explain: true });
+    expect(hits[0]?.node.id).toBe(ids.get('relative'));
+    expect(hits[0]?.why?.dates?.from).toBe('2023-05-27T00:00:00.000Z');
+    expect(hits.slice(1).map((h) => h.why?.dates)).toEqual([undefined, undefined]);
+  });
+
   it('matches irregular forms and possessives through lemmas', async () => {
     await using db = await openDb();
     const ids = await converse(db, [

@@ -30,6 +30,8 @@ type Range = { gt?: string; gte?: string; lt?: string; lte?: string };
 export class StructuralIndex extends EntryIndex {
   readonly name = 'structural';
   protected readonly covers = { nodes: true, edges: false };
+  /** 2: the `day` field (days a message is about). */
+  protected override readonly version = 2;
 
   protected entriesFor(item: IndexedRecord, into: Entries): void {
     const node = item.record as Node;

@@ -9,7 +9,9 @@ export interface FusedRank {
 
 /**
  * Weighted reciprocal rank fusion: each ranking contributes weight / (k + rank) for the
- * items it holds (weight 1 unless given); items are ordered by the sum, best first, ties by id.
+ * items it holds (weight 1 unless given); items are ordered by the sum, best first; ties
+ * by the best rank in any list that holds them (so a list of weight 0 still orders what
+ * the others leave tied, and fills in after them), then by id.
  *
  * @example reciprocalRankFusion([['a', 'b'], ['b', 'c']], 60) // b first: 1/62 + 1/61
  */
@@ -24,5 +26,6 @@ export function reciprocalRankFusion(rankings: readonly (readonly string[])[], k
       entry.score += (weights[list] ?? 1) / (k + index + 1);
     });
   });
-  return [...fused.values()].sort((a, b) => b.score - a.score || compareIds(a.id, b.id));
+  const bestRank = (entry: FusedRank): number => Math.min(...entry.ranks.map((r) => r ?? Number.POSITIVE_INFINITY));
+  return [...fused.values()].sort((a, b) => b.score - a.score || bestRank(a) - bestRank(b) || compareIds(a.id, b.id));
 }

@@ -1,5 +1,5 @@
 import { DbError, type NodeType } from '@tabagent/common';
-import type { ConvergedQuery } from '../converged/converged-query.js';
+import type { ConvergedQuery, SemanticQuery } from '../converged/converged-query.js';
 import { executeQuery, type QueryOptions } from '../converged/execute.js';
 import type { FieldFilters } from '../converged/field-condition.js';
 import type { QueryHit, QueryResult } from '../converged/query-result.js';
@@ -53,13 +53,14 @@ export interface SearchOptions {
 export const DEFAULT_MIN_SCORE: Readonly<Record<EmbeddingQuality, number>> = { lexical: 0.25, semantic: 0.3 };
 
 /**
- * Fusion weights by embedder quality. A lexical embedder sees the words BM25 sees (plus
- * character n-grams), so its ranking is mostly a noisier copy of the keyword one: it
- * counts half, enough to order near-ties and catch spelling variants. A sentence encoder
- * brings what keywords miss (paraphrase) and counts fully.
+ * Fusion weights by embedder quality. A lexical embedder sees only the words BM25 sees
+ * (as hashed n-grams), so it cannot know better than the keyword ranking: it gets no
+ * vote, and only orders what keywords leave tied and fills in after the keyword matches
+ * (hybrid is then never worse than keyword search). A sentence encoder brings what
+ * keywords miss (paraphrase) and counts as much as they do.
  */
 export const FUSION_WEIGHTS: Readonly<Record<EmbeddingQuality, { keyword: number; semantic: number }>> = {
-  lexical: { keyword: 1, semantic: 0.5 },
+  lexical: { keyword: 1, semantic: 0 },
   semantic: { keyword: 1, semantic: 1 },
 };
 
@@ -124,7 +125,18 @@ export async function searchText(
     base.keyword = understood.text;
     base.neighbours = options.neighbours ?? DEFAULT_NEIGHBOURS;
   }
-  if (mode !== 'keyword') base.semantic = options.threshold === undefined ? { text: understood.text } : { text: understood.text, threshold: options.threshold };
+  if (mode !== 'keyword') {
+    // Embedded once here, not once per condition tier.
+    const embed = queryOptions.embed ?? ctx.embed;
+    const semantic: SemanticQuery = { text: understood.text };
+    if (embed !== undefined && ctx.defaultModel !== undefined) {
+      const vector = await embed(understood.text, { model: ctx.defaultModel, signal: queryOptions.signal });
+      delete semantic.text;
+      semantic.vector = vector;
+    }
+    if (options.threshold !== undefined) semantic.threshold = options.threshold;
+    base.semantic = semantic;
+  }
   base.fusion = { weights: FUSION_WEIGHTS[quality] };
   if (explain) base.explain = true;
   const scope: FieldFilters = options.chatId === undefined ? {} : { chatId: { eq: options.chatId } };
@@ -134,7 +146,8 @@ export async function searchText(
   const window = understood.dates[0];
   const tiers: Tier[] = [];
   const bySender: Tier | undefined = senders.length > 0 ? { filters: { sender: senders.length === 1 ? { eq: senders[0]! } : { in: senders } }, participant: senders.join(', ') } : undefined;
-  const byDate: Tier | undefined = window === undefined ? undefined : { filters: { timestamp: { gte: window.from, lt: window.to } }, dates: window };
+  // `day`: the days a message is about — when it was sent and the days its words name.
+  const byDate: Tier | undefined = window === undefined ? undefined : { filters: { day: { gte: window.from, lt: window.to } }, dates: window };
   if (bySender !== undefined && byDate !== undefined) tiers.push({ filters: { ...bySender.filters, ...byDate.filters }, participant: bySender.participant!, dates: window });
   if (bySender !== undefined) tiers.push(bySender);
   if (byDate !== undefined) tiers.push(byDate);
