@@ -51,6 +51,15 @@ interface CorpusStats {
   totalLength: number;
 }
 
+/** A query's scores over the whole index: per document, its score, matched terms and context source. */
+interface Scored {
+  scores: Map<string, number>;
+  matched: Map<string, string[]>;
+  via: Map<string, string> | undefined;
+}
+/** Queries whose scores are memoised (until the next commit). */
+const SCORED_CACHE_SIZE = 32;
+
 /** Where a document's postings live: its segment, length and terms. */
 type DocEntry = [segment: string, length: number, terms: string[]];
 /** A posting block: flat [nodeId, tf, length, nodeId, tf, length, …]. */
@@ -106,6 +115,9 @@ export class KeywordIndex implements Extension {
   #pendingStats: { seq: number; stats: CorpusStats } | undefined;
   #context: ExtensionContext | undefined;
   #follower: ChangeConsumer | undefined;
+  /** Bumped by every commit and rebuild: memoised scores of an older generation are stale. */
+  #generation = 0;
+  readonly #scoredCache = new Map<string, { generation: number; scored: Scored }>();
   /** Conversation order, loaded from the `c␀` entries at the first search that needs it. */
   #order: Promise<ConversationOrder> | undefined;
 
@@ -142,6 +154,7 @@ export class KeywordIndex implements Extension {
       // Read back from the log: what it covers is unknown here, so read the statistics again.
       this.#forgetStats();
       this.#order = undefined;
+      this.#generation++;
       return;
     }
     this.#followTurns(stretch.changes);
@@ -205,6 +218,7 @@ export class KeywordIndex implements Extension {
     this.#pendingStats = undefined;
     const nodeChanges = changes.filter((c) => c.entity === 'node');
     if (nodeChanges.length === 0) return;
+    this.#generation++;
     const segment = nodeChanges[0]!.seq.toString(16).padStart(14, '0');
     // Final state of every document touched by this commit (undefined: no longer indexed),
     // and which committed documents leave their old segments.
@@ -300,13 +314,41 @@ export class KeywordIndex implements Extension {
     const context = options.context ?? 0;
     if (!(context >= 0 && context <= 1)) throw new DbError('INVALID_ARGUMENT', 'keyword context: expected a weight from 0 to 1', { details: { field: 'context' } });
     const terms = [...termFrequencies(query).keys()];
+    const scored = await this.#scored(terms, context, options.signal);
+    if (scored === undefined) return [];
+    const { scores, matched, via } = scored;
+    const hits: KeywordHit[] = [];
+    for (const [nodeId, score] of scores) {
+      if (options.candidates !== undefined && !options.candidates.has(nodeId)) continue;
+      if (options.withTerms !== true) {
+        hits.push({ nodeId, score });
+        continue;
+      }
+      const hit: KeywordHit = { nodeId, score, terms: matched.get(nodeId) ?? [] };
+      const neighbour = via?.get(nodeId);
+      if (neighbour !== undefined) hit.neighbour = neighbour;
+      hits.push(hit);
+    }
+    return hits.sort((a, b) => b.score - a.score || (a.nodeId < b.nodeId ? -1 : 1)).slice(0, limit);
+  }
+
+  /**
+   * Every matching document's score (with context when asked), unrestricted, memoised
+   * until the next commit: a search that runs under several conditions in turn (the
+   * query engine's tiers) reads the postings once.
+   */
+  async #scored(terms: readonly string[], context: number, signal: AbortSignal | undefined): Promise<Scored | undefined> {
+    const key = `${context}${SEP}${terms.join(SEP)}`;
+    const cached = this.#scoredCache.get(key);
+    if (cached !== undefined && cached.generation === this.#generation) return cached.scored;
+    const generation = this.#generation;
     const stats = this.#stats();
-    if (terms.length === 0 || stats.docs === 0) return [];
+    if (terms.length === 0 || stats.docs === 0) return undefined;
     const averageLength = stats.totalLength / stats.docs;
     const scores = new Map<string, number>();
-    const matched = options.withTerms === true ? new Map<string, string[]>() : undefined;
+    const matched = new Map<string, string[]>();
     for (const term of terms) {
-      throwIfAborted(options.signal, 'keyword search aborted');
+      throwIfAborted(signal, 'keyword search aborted');
       const prefix = postingsPrefix(term);
       const blocks = await this.#store.values({ gte: prefix, lt: `${prefix}${HIGH}` }).all();
       let df = 0;
@@ -316,33 +358,23 @@ export class KeywordIndex implements Extension {
       for (const block of decoded) {
         for (let i = 0; i < block.length; i += 3) {
           const nodeId = block[i] as string;
-          // With context, every match counts (a neighbour may be a candidate); the filter comes after.
-          if (context === 0 && options.candidates !== undefined && !options.candidates.has(nodeId)) continue;
           const tf = block[i + 1] as number;
           const length = block[i + 2] as number;
           const score = (idf * tf * (this.#k1 + 1)) / (tf + this.#k1 * (1 - this.#b + (this.#b * length) / averageLength));
           scores.set(nodeId, (scores.get(nodeId) ?? 0) + score);
-          if (matched !== undefined) {
-            const list = matched.get(nodeId);
-            if (list === undefined) matched.set(nodeId, [term]);
-            else if (!list.includes(term)) list.push(term);
-          }
+          const list = matched.get(nodeId);
+          if (list === undefined) matched.set(nodeId, [term]);
+          else if (!list.includes(term)) list.push(term);
         }
       }
     }
-    const via = context > 0 ? await this.#addContext(scores, context) : undefined;
-    let entries = [...scores];
-    if (options.candidates !== undefined) entries = entries.filter(([nodeId]) => options.candidates!.has(nodeId));
-    return entries
-      .map(([nodeId, score]): KeywordHit => {
-        if (matched === undefined) return { nodeId, score };
-        const hit: KeywordHit = { nodeId, score, terms: matched.get(nodeId) ?? [] };
-        const neighbour = via?.get(nodeId);
-        if (neighbour !== undefined) hit.neighbour = neighbour;
-        return hit;
-      })
-      .sort((a, b) => b.score - a.score || (a.nodeId < b.nodeId ? -1 : 1))
-      .slice(0, limit);
+    const scored: Scored = { scores, matched, via: context > 0 ? await this.#addContext(scores, context) : undefined };
+    // Only what no commit overtook is kept.
+    if (generation === this.#generation) {
+      if (this.#scoredCache.size >= SCORED_CACHE_SIZE) this.#scoredCache.delete(this.#scoredCache.keys().next().value!);
+      this.#scoredCache.set(key, { generation, scored });
+    }
+    return scored;
   }
 
   /**
@@ -463,6 +495,7 @@ export class KeywordIndex implements Extension {
     return this.#exclusive(async () => {
       this.#forgetStats();
       this.#order = undefined;
+      this.#generation++;
       const turns = new Set<string>();
       const expected = await this.#expectedDocs(signal, turns);
       await this.#store.clear();
