@@ -21,6 +21,8 @@ export type { EmbeddingQuality, SearchOptions, UnderstoodQuery } from './retriev
 export { findParticipants, ParticipantDirectory } from './retrieval/participants.js';
 export type { NamedParticipant } from './retrieval/participants.js';
 export { findDates } from './retrieval/query-dates.js';
+export { findEntities } from './retrieval/query-entities.js';
+export type { NamedEntity } from './retrieval/query-entities.js';
 export type { DateWindow } from './retrieval/query-dates.js';
 export type { FusedRank } from './converged/fusion.js';
 

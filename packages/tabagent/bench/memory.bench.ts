@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     no_dates: { options: { dates: false }, scored: [] },
     no_floor: { options: { minScore: 0 }, scored: [] },
     no_neighbours: { options: { neighbours: 0 }, scored: [] },
+    no_entities: { options: { entities: false }, scored: [] },
   };
   const latencies: number[] = [];
   let providerInfo = '';

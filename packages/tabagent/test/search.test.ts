@@ -163,6 +163,27 @@ describe('conversation-aware search', () => {
     expect(without.hits.map((h) => h.node.id)).not.toContain(ids.get('answer'));
   });
 
+  it('reads an entity named in the query as "mentions it", inside one search call', async () => {
+    await using db = await openDb();
+    const ids = await converse(db, [
+      {
+        date: '2023-03-01',
+        turns: [
+          ['paris', 'Ann', 'Alice and Bob met in Paris for the weekend.'],
+          ['talk', 'Ben', 'We had long conversations about museums and food.'],
+        ],
+      },
+    ]);
+    const mentioned = await db.entitiesMentionedIn(ids.get('paris')!);
+    const paris = mentioned.find((m) => m.entity.label === 'Paris');
+    expect(paris).toBeDefined();
+    const { hits, explain } = await db.search('Paris conversations', { types: ['Message'], explain: true });
+    expect(hits[0]?.node.id).toBe(ids.get('paris'));
+    expect(hits[0]?.why?.entities).toEqual([paris!.entity.id]);
+    expect(hits[1]?.why?.entities).toBeUndefined();
+    expect(explain?.plan[0]).toContain(`entities Paris (${paris!.entity.id})`);
+  });
+
   it('explains each hit: terms, per-list ranks, fused score and the plan', async () => {
     await using db = await openDb();
     const ids = await converse(db, [

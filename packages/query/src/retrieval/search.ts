@@ -1,11 +1,12 @@
 import { DbError, type NodeType } from '@tabagent/common';
-import type { ConvergedQuery, SemanticQuery } from '../converged/converged-query.js';
+import type { ConvergedQuery, GraphFilter, SemanticQuery } from '../converged/converged-query.js';
 import { executeQuery, type QueryOptions } from '../converged/execute.js';
 import type { FieldFilters } from '../converged/field-condition.js';
 import type { QueryHit, QueryResult } from '../converged/query-result.js';
 import type { QueryContext } from '../query-context.js';
 import { findParticipants, type NamedParticipant, type ParticipantDirectory } from './participants.js';
 import { findDates, type DateWindow } from './query-dates.js';
+import { findEntities, mentioning, type NamedEntity } from './query-entities.js';
 
 /** How much meaning the embedder captures, as its provider reports it (`MlBridge.info().quality`). */
 export type EmbeddingQuality = 'lexical' | 'semantic';
@@ -36,6 +37,8 @@ export interface SearchOptions {
    * is found through the question it answers. Default {@link DEFAULT_NEIGHBOURS}; 0 is off.
    */
   neighbours?: number;
+  /** Read entities named in the query (capitalised words the weaver linked) as "mentions it" (default true). */
+  entities?: boolean;
   /** Read dates and periods in the query as a condition on the timestamp (default true). */
   dates?: boolean;
   /** "Now" for relative dates in the query ("last week"); default the current time. */
@@ -75,11 +78,14 @@ export interface UnderstoodQuery {
   text: string;
   participants: NamedParticipant[];
   dates: DateWindow[];
+  entities: NamedEntity[];
 }
 
 /** A condition tried before the unconditioned search (participants, dates), and how it explains a hit. */
 interface Tier {
   filters: FieldFilters;
+  graph?: GraphFilter;
+  entities?: string[];
   participant?: string;
   dates?: DateWindow;
 }
@@ -94,9 +100,11 @@ export async function understandQuery(ctx: QueryContext, directory: ParticipantD
     const asOf = options.asOf === undefined ? new Date() : new Date(options.asOf);
     ({ text: rest, windows: dates } = findDates(rest, asOf));
   }
+  // Entities stay among the search words too: a message may name them without the weaver having linked it.
+  const entities = options.entities === false ? [] : await findEntities(ctx, rest);
   // A query of names or dates alone still ranks by its own words.
   if (!/[\p{L}\p{N}]/u.test(rest)) rest = text;
-  return { text: rest, participants, dates };
+  return { text: rest, participants, dates, entities };
 }
 
 /**
@@ -151,6 +159,8 @@ export async function searchText(
   if (bySender !== undefined && byDate !== undefined) tiers.push({ filters: { ...bySender.filters, ...byDate.filters }, participant: bySender.participant!, dates: window });
   if (bySender !== undefined) tiers.push(bySender);
   if (byDate !== undefined) tiers.push(byDate);
+  // The converged query: messages that mention an entity the query names, ranked by meaning.
+  if (understood.entities.length > 0) tiers.push({ filters: {}, graph: mentioning(understood.entities), entities: understood.entities.map((e) => e.id) });
   tiers.push({ filters: {} });
 
   const need = offset + limit;
@@ -160,6 +170,7 @@ export async function searchText(
   let total: number | undefined;
   for (const [i, tier] of tiers.entries()) {
     const query: ConvergedQuery = { ...base, limit: Math.min(ctx.limits.maxLimit, need + seen.size), filters: { ...scope, ...tier.filters } };
+    if (tier.graph !== undefined) query.graph = tier.graph;
     result = await executeQuery(ctx, query, queryOptions);
     if (i === 0 && tiers.length === 1) total = result.total;
     for (const hit of result.hits) {
@@ -168,6 +179,7 @@ export async function searchText(
       if (explain) {
         hit.why ??= {};
         if (tier.participant !== undefined) hit.why.participant = tier.participant;
+        if (tier.entities !== undefined) hit.why.entities = tier.entities;
         if (tier.dates !== undefined) hit.why.dates = { from: new Date(tier.dates.from).toISOString(), to: new Date(tier.dates.to).toISOString() };
       }
       hits.push(hit);
@@ -181,6 +193,7 @@ export async function searchText(
     page.explain.plan.unshift(
       `understood: words "${understood.text}"` +
         (senders.length > 0 ? `; participant ${senders.join(', ')} (from ${understood.participants.flatMap((p) => p.words).join(', ')})` : '') +
+        (understood.entities.length > 0 ? `; entities ${understood.entities.map((e) => `${e.words} (${e.id})`).join(', ')}` : '') +
         understood.dates.map((d) => `; period "${d.text}" ${new Date(d.from).toISOString().slice(0, 10)}..${new Date(d.to).toISOString().slice(0, 10)}`).join('') +
         `; ${tiers.length - 1} condition tier(s) before the open search; relevance floor ${minScore}`,
     );
