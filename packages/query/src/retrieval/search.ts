@@ -95,13 +95,16 @@ export async function understandQuery(ctx: QueryContext, directory: ParticipantD
   let rest = text;
   let participants: NamedParticipant[] = [];
   let dates: DateWindow[] = [];
-  if (options.participants !== false) ({ text: rest, participants } = findParticipants(rest, await directory.senders(ctx)));
+  const senders = await directory.senders(ctx);
+  if (options.participants !== false) ({ text: rest, participants } = findParticipants(rest, senders));
   if (options.dates !== false) {
     const asOf = options.asOf === undefined ? new Date() : new Date(options.asOf);
     ({ text: rest, windows: dates } = findDates(rest, asOf));
   }
   // Entities stay among the search words too: a message may name them without the weaver having linked it.
-  const entities = options.entities === false ? [] : await findEntities(ctx, rest);
+  // A participant's name is never read as an entity: messages that mention a person are
+  // mostly the other speaker's, which is not what a question about that person is after.
+  const entities = options.entities === false ? [] : await findEntities(ctx, findParticipants(rest, senders).text);
   // A query of names or dates alone still ranks by its own words.
   if (!/[\p{L}\p{N}]/u.test(rest)) rest = text;
   return { text: rest, participants, dates, entities };
