@@ -1,4 +1,5 @@
-export { DbError, ErrorCodes, abortedError, throwIfAborted } from './errors/index.js';
+export { DbError, ErrorCodes, abortChecker, abortedError, throwIfAborted } from './errors/index.js';
+export { TopK } from './util/top-k.js';
 export type { ErrorCode, DbErrorDetails, DbErrorOptions } from './errors/index.js';
 export {
   ID_PREFIXES,

@@ -18,10 +18,6 @@ export { VectorIndex } from './vector/vector-index.js';
 export type {
   VectorIndexStatus,
   VectorReadiness,
-  VectorSearchMode,
-  VectorSearchOptions,
-  VectorSearchResult,
-  ScoreNodesOptions,
   VectorSnapshotInfo,
   VectorReadyInfo,
   VectorIndexStats,
@@ -31,5 +27,12 @@ export type {
 export type { VectorDriftReport } from './vector/drift.js';
 export type { VectorIndexOptions } from './vector/vector-options.js';
 export type { VectorHit } from './vector/vector-math.js';
+export { compareHits } from './vector/vector-math.js';
+export type { VectorSearch, VectorSearchMode, VectorSearchOptions, VectorSearchResult, ScoreNodesOptions } from './vector/vector-search.js';
+export { ExactVectorSearch } from './vector/exact-vector-search.js';
+export type { ExactVectorSearchOptions, ExactVectorSearchStatus } from './vector/exact-vector-search.js';
+export { HnswVectorSearch } from './vector/hnsw-vector-search.js';
+export type { HnswIndex, HnswVectorSearchOptions } from './vector/hnsw-vector-search.js';
+export { cosine } from './vector/cosine.js';
 export { expansionSearchFor } from './vector/protocol.js';
 export type { SpaceInfo as VectorSpaceInfo, HnswParams } from './vector/protocol.js';

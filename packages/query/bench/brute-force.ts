@@ -1,7 +1,7 @@
 // The baseline: the same converged query answered without any index — full scans of
 // the message, edge and embedding stores, as a database without indexes would.
 import type { Storage } from '@tabagent/storage';
-import { cosine } from '../src/index.js';
+import { cosine } from '@tabagent/indexing';
 
 export interface ConvergedParams {
   entity: string;

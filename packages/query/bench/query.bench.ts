@@ -8,16 +8,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
+import type { Message } from '@tabagent/common';
 import { seededRandom } from '@tabagent/common/testing';
 import { median, writeResults, type BenchResult } from '@tabagent/common/bench';
 import * as indexingModule from '@tabagent/indexing';
-import { openIndexedStorage } from '@tabagent/indexing';
+import { openIndexedStorage, type HnswIndex } from '@tabagent/indexing';
 import { Storage } from '@tabagent/storage';
-import { QueryEngine, type ConvergedQuery, type HnswIndex } from '../src/index.js';
+import { QueryEngine, type ConvergedQuery } from '../src/index.js';
 import { bruteForceConverged, type ConvergedParams } from './brute-force.js';
 import { buildDataset, MODEL } from './dataset.js';
 
 const POOL = 256;
+/** Messages in the long chat whose latest page is timed. */
+const LONG_CHAT = 10_000;
 const BRUTE_FORCE_RUNS = 5;
 const log = (line: string): void => console.log(line);
 
@@ -95,6 +98,20 @@ try {
     return { types: ['Message'], keyword, semantic: { vector: data.queryVector(random) }, limit: 10 };
   });
 
+  // One long chat: its latest page is what a chat view reads first.
+  const [longChat] = await storage.insertNodes([{ type: 'Chat', title: 'a long chat' }]);
+  for (let i = 0; i < LONG_CHAT; i += 1_000) {
+    await storage.insertNodes(
+      Array.from({ length: 1_000 }, (_, j) => ({ type: 'Message' as const, chatId: longChat!.id, sender: 'me', role: 'user' as const, content: data.contentOf((i + j) % data.messages.length), timestamp: data.firstTimestamp + i + j })),
+    );
+  }
+  const longChatIds = await indexing.structural.lookup('chatId', { eq: longChat!.id });
+  /** The page as it was read before the (chat, time) order: every message of the chat, sorted. */
+  const fullSortPage = (): Message[] =>
+    (storage.getNodesSync(longChatIds) as Message[]).sort((a, b) => b.timestamp - a.timestamp || (a.id < b.id ? 1 : -1)).slice(0, 20);
+  const latest = await engine.chatMessages(longChat!.id, { order: 'desc', limit: 20 });
+  if (JSON.stringify(latest.items.map((m) => m.id)) !== JSON.stringify(fullSortPage().map((m) => m.id))) throw new Error('chat page disagrees with a full sort');
+
   // The engine must agree with the brute force before it is timed.
   for (const p of converged.slice(0, 3)) {
     const ours = (await engine.query(convergedQuery(p))).hits.map((h) => h.node.id);
@@ -119,6 +136,12 @@ try {
     })
     .add('hybrid', async () => {
       await engine.query(hybrid[counters.hybrid++ % POOL]!);
+    })
+    .add('chat-page', async () => {
+      await engine.chatMessages(longChat!.id, { order: 'desc', limit: 20 });
+    })
+    .add('chat-page-full-sort', () => {
+      fullSortPage();
     });
   await bench.run();
   const latency = (name: string): { p50: number; p99: number; samples: number } => {
@@ -140,6 +163,8 @@ try {
   const s = latency('structural');
   const p = latency('path');
   const h = latency('hybrid');
+  const page = latency('chat-page');
+  const fullSort = latency('chat-page-full-sort');
   const results: BenchResult[] = [
     { name: 'query.converged.p50', value: c.p50, unit: 'ms' },
     { name: 'query.converged.p99', value: c.p99, unit: 'ms' },
@@ -147,6 +172,9 @@ try {
     { name: 'query.path.p50', value: p.p50, unit: 'ms' },
     { name: 'query.hybrid.p50', value: h.p50, unit: 'ms' },
     { name: 'query.bruteforce.converged.p50', value: bruteP50, unit: 'ms' },
+    { name: 'query.chat_page.latest20.p50', value: page.p50, unit: 'ms' },
+    { name: 'query.chat_page.latest20.p99', value: page.p99, unit: 'ms' },
+    { name: 'query.chat_page.full_sort_baseline.p50', value: fullSort.p50, unit: 'ms' },
   ].map((r) => ({ ...r, value: Number(r.value.toFixed(4)) }));
 
   const targets: Record<string, number> = {
@@ -157,7 +185,7 @@ try {
     'query.hybrid.p50': 10,
   };
   log('name                               value      target   samples');
-  const samples: Record<string, number> = { converged: c.samples, structural: s.samples, path: p.samples, hybrid: h.samples };
+  const samples: Record<string, number> = { converged: c.samples, structural: s.samples, path: p.samples, hybrid: h.samples, chat_page: page.samples };
   for (const r of results) {
     const target = targets[r.name];
     const kind = r.name.split('.')[1]!;

@@ -26,13 +26,6 @@ export type { NamedEntity } from './retrieval/query-entities.js';
 export type { DateWindow } from './retrieval/query-dates.js';
 export type { FusedRank } from './converged/fusion.js';
 
-export type { VectorSearch, VectorHit, VectorSearchOptions, VectorSearchResult, ScoreNodesOptions } from './vector/vector-search.js';
-export { ExactVectorSearch, compareHits } from './vector/exact-vector-search.js';
-export type { ExactVectorSearchStatus } from './vector/exact-vector-search.js';
-export { HnswVectorSearch } from './vector/hnsw-vector-search.js';
-export type { HnswIndex, HnswVectorSearchOptions } from './vector/hnsw-vector-search.js';
-export { cosine } from './vector/cosine.js';
-
 export type { PathEdge } from './graph/graph-access.js';
 export type { GraphPath, ShortestPathOptions } from './graph/shortest-path.js';
 export type { Traversal, TraversalStep, TraverseOptions } from './graph/traverse.js';

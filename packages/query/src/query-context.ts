@@ -2,7 +2,7 @@ import type { Indexing } from '@tabagent/indexing';
 import type { Storage } from '@tabagent/storage';
 import type { GraphAccess } from './graph/graph-access.js';
 import type { ResolvedLimits, ResolvedPlannerOptions } from './options.js';
-import type { VectorSearch } from './vector/vector-search.js';
+import type { VectorSearch } from '@tabagent/indexing';
 
 /**
  * Turns text into a query vector (the caller's embedder: an ML bridge, a remote API).

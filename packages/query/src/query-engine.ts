@@ -1,5 +1,5 @@
-import { DbError, type Message, type Node } from '@tabagent/common';
-import type { Indexing } from '@tabagent/indexing';
+import { DbError, type Message, type Node, throwIfAborted } from '@tabagent/common';
+import { ExactVectorSearch, HnswVectorSearch, type HnswIndex, type Indexing, type VectorSearch } from '@tabagent/indexing';
 import type { Storage } from '@tabagent/storage';
 import type { ConvergedQuery } from './converged/converged-query.js';
 import { executeQuery, type QueryOptions } from './converged/execute.js';
@@ -15,10 +15,6 @@ import { chatMessages, type ChatMessagesOptions } from './questions/chat-message
 import { entitiesMentionedBy, nodesMentioning, type EntityMention, type EntityRef, type NodesMentioningOptions } from './questions/entity-mentions.js';
 import { requireId, type Page } from './questions/page.js';
 import { relatedChats, type RelatedChat, type RelatedChatsOptions } from './questions/related-chats.js';
-import { throwIfAborted } from './util/abort.js';
-import { ExactVectorSearch } from './vector/exact-vector-search.js';
-import { HnswVectorSearch, type HnswIndex } from './vector/hnsw-vector-search.js';
-import type { VectorSearch } from './vector/vector-search.js';
 import { ParticipantDirectory } from './retrieval/participants.js';
 import { searchText, type EmbeddingQuality, type SearchOptions } from './retrieval/search.js';
 
@@ -79,9 +75,9 @@ export class QueryEngine {
       throw new DbError('INVALID_ARGUMENT', 'storage and indexing are required', { details: { field: storage === undefined ? 'storage' : 'indexing' } });
     }
     this.#quality = options.embeddingQuality ?? 'semantic';
-    this.#ownedVectors = options.vectors === undefined ? new ExactVectorSearch(storage) : undefined;
-    const vectors =
-      options.vectors ?? (options.vectorIndex === undefined ? this.#ownedVectors! : new HnswVectorSearch(options.vectorIndex, { exact: this.#ownedVectors }));
+    // Indexing owns the vectors: the index's graph and exact tier, or (without an index) an exact search of our own.
+    this.#ownedVectors = options.vectors === undefined && options.vectorIndex === undefined ? new ExactVectorSearch(storage) : undefined;
+    const vectors = options.vectors ?? (options.vectorIndex === undefined ? this.#ownedVectors! : new HnswVectorSearch(options.vectorIndex));
     this.#ctx = {
       storage,
       indexing,
@@ -107,18 +103,20 @@ export class QueryEngine {
     return this.#status;
   }
 
-  /** Starts the owned vector search's background load; idempotent. Queries work at once. */
+  /** Starts the vector search's background load; idempotent. Queries work at once. */
   async open(): Promise<void> {
     if (this.#status === 'open') return;
     if (this.#status === 'closing') throw new DbError('NOT_OPEN', 'query engine is closing');
     this.#status = 'opening';
     await this.#ownedVectors?.open();
+    // Starts loading the exact tier now, so the first semantic query rarely waits for it; a failure surfaces on that query.
+    this.#ctx.vectors.ready().catch(() => {});
     this.#status = 'open';
   }
 
-  /** Resolves once background loads (graph mirror, embedding directory) are done. */
+  /** Resolves once background loads (graph mirror, the vectors' exact tier) are done. */
   async ready(): Promise<void> {
-    await Promise.all([this.#ctx.indexing.graph.ready(), this.#ownedVectors?.ready()]);
+    await Promise.all([this.#ctx.indexing.graph.ready(), this.#ctx.vectors.ready()]);
   }
 
   /** Stops background work; the storage and indexes stay open (they are the caller's). */

@@ -1,5 +1,5 @@
+import { ExactVectorSearch, type HnswIndex, type VectorSearchOptions, type VectorSearchResult } from '@tabagent/indexing';
 import type { Storage } from '@tabagent/storage';
-import { ExactVectorSearch, type HnswIndex, type VectorHit } from '../src/index.js';
 
 /**
  * A small real `HnswIndex`: exact search behind the HNSW adapter's interface, so tests
@@ -20,14 +20,10 @@ export class ExactIndex implements HnswIndex {
     return this;
   }
 
-  async search(vector: Float32Array, options: { model: string; k?: number; filter?: (nodeId: string) => boolean; signal?: AbortSignal }) {
+  async search(vector: Float32Array, options: VectorSearchOptions): Promise<VectorSearchResult> {
     this.searches++;
-    const { results, waitedMs } = await this.exact.search(vector, { k: options.k ?? 10, model: options.model, filter: options.filter, signal: options.signal });
-    return { results, mode: 'hnsw' as const, waitedMs };
-  }
-
-  scoreNodes(vector: Float32Array, nodeIds: Iterable<string>, options: { model: string; signal?: AbortSignal }): Promise<VectorHit[]> {
-    return this.exact.scoreNodes(vector, [...nodeIds], options);
+    const result = await this.exact.search(vector, options);
+    return { ...result, mode: 'hnsw' };
   }
 
   spaces() {

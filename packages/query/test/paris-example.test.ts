@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EdgeTypes, entityId, type NewEdge, type NewNode } from '@tabagent/common';
 import { seededRandom } from '@tabagent/common/testing';
-import { cosine } from '../src/index.js';
+import { cosine } from '@tabagent/indexing';
 import { hashEmbed, openDb } from './helpers.js';
 
 const MODEL = 'hash-64';

@@ -18,5 +18,22 @@ export function abortedError(signal: AbortSignal | undefined, message = 'operati
  * for (const batch of batches) { throwIfAborted(options.signal); await write(batch); }
  */
 export function throwIfAborted(signal: AbortSignal | undefined, message?: string): void {
-  if (signal?.aborted) throw abortedError(signal, message);
+  if (signal?.aborted !== true) return;
+  const reason: unknown = signal.reason;
+  // A coded reason (e.g. NOT_OPEN from a closing component) is the error itself.
+  if (DbError.is(reason)) throw reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError') throw new DbError('TIMEOUT', 'operation exceeded its time limit', { cause: reason });
+  throw abortedError(signal, message);
+}
+
+/**
+ * `throwIfAborted` once every `every` calls of the returned function: tight loops stop
+ * promptly when cancelled without paying for a check per item.
+ */
+export function abortChecker(signal: AbortSignal | undefined, every = 256): () => void {
+  if (signal === undefined) return () => {};
+  let count = 0;
+  return () => {
+    if (++count % every === 0) throwIfAborted(signal);
+  };
 }

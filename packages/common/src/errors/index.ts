@@ -1,3 +1,3 @@
 export { DbError, ErrorCodes } from './db-error.js';
 export type { ErrorCode, DbErrorDetails, DbErrorOptions } from './db-error.js';
-export { abortedError, throwIfAborted } from './abort.js';
+export { abortChecker, abortedError, throwIfAborted } from './abort.js';

@@ -25,7 +25,7 @@ function encodeNumber(value: number): string {
 }
 
 // \u0000 ends a component, so it is escaped (with \u0001 as the escape character).
-function escapeString(value: string): string {
+export function escapeComponent(value: string): string {
   return /[\u0000\u0001]/u.test(value) ? value.replace(/\u0001/gu, '\u0001\u0002').replace(/\u0000/gu, '\u0001\u0001') : value;
 }
 
@@ -43,7 +43,7 @@ export function encodeKeyValue(value: KeyValue): string {
       if (Number.isNaN(value)) throw new DbError('INVALID_ARGUMENT', 'NaN cannot be indexed or compared');
       return `n${encodeNumber(value)}`;
     case 'string':
-      return `s${escapeString(value)}`;
+      return `s${escapeComponent(value)}`;
     default:
       throw new DbError('INVALID_ARGUMENT', `cannot index a value of type ${typeof value}`);
   }
@@ -56,7 +56,7 @@ export function unescapeString(encoded: string): string {
 
 /** The key range of all strings starting with `prefix` (as encoded components). */
 export function prefixRange(prefix: string): { gte: string; lt: string } {
-  const encoded = `s${escapeString(prefix)}`;
+  const encoded = `s${escapeComponent(prefix)}`;
   return { gte: encoded, lt: `${encoded}${HIGH}` };
 }
 

@@ -1,6 +1,6 @@
-import { DbError, throwIfAborted, type Node } from '@tabagent/common';
+import { DbError, ID_PREFIXES, throwIfAborted, type Node } from '@tabagent/common';
 import { EMPTY_VALUE, EntryIndex, type Entries, type IndexedRecord } from '../entry-index.js';
-import { encodeKeyValue, HIGH, lastComponent, prefixRange, SEP, unescapeString, type KeyValue } from '../keys/tuple-key.js';
+import { encodeKeyValue, escapeComponent, HIGH, lastComponent, prefixRange, SEP, unescapeString, type KeyValue } from '../keys/tuple-key.js';
 import { INDEXED_FIELDS, INDEXED_FIELD_NAMES } from './indexed-fields.js';
 
 /** A condition on one indexed field. */
@@ -17,6 +17,15 @@ export interface LookupOptions {
 }
 
 type Range = { gt?: string; gte?: string; lt?: string; lte?: string };
+
+/** Key prefix of the (chat, time) order of messages: not a node field, so `@` keeps it apart from them. */
+const TIMELINE = '@chatTimeline';
+
+/** A message's key in the (chat, time) order: chat id, time as fixed-width base 36 (sorts as numbers), message id. */
+function timelineKey(chatId: string, timestamp: number, id: string): string {
+  const time = Math.max(0, Math.floor(timestamp)).toString(36).padStart(11, '0');
+  return `${TIMELINE}${SEP}${escapeComponent(chatId)}${SEP}${time}${SEP}${id}`;
+}
 
 /**
  * Secondary indexes over declared node fields (`INDEXED_FIELDS`): one key per
@@ -39,6 +48,42 @@ export class StructuralIndex extends EntryIndex {
       const field = INDEXED_FIELDS[f]!;
       const values = field.values(node);
       for (let v = 0; v < values.length; v++) into.set(`${field.name}${SEP}${encodeKeyValue(values[v]!)}${SEP}${node.id}`, EMPTY_VALUE);
+    }
+    if (node.type === 'Message') into.set(timelineKey(node.chatId, node.timestamp, node.id), EMPTY_VALUE);
+  }
+
+  /**
+   * One page of a chat's messages in conversation order (by `timestamp`, then id) read
+   * from the (chat, time) order — keys only, so a page of a long chat costs its own
+   * size, not the chat's. `complete` is false when some of the chat's messages have no
+   * entry in that order yet (a database indexed before it existed, until a reindex);
+   * the caller then sorts the messages itself.
+   */
+  async chatTimeline(chatId: string, options: { offset: number; limit: number; reverse?: boolean; signal?: AbortSignal }): Promise<{ ids: string[]; total: number; complete: boolean }> {
+    const prefix = `${TIMELINE}${SEP}${escapeComponent(chatId)}${SEP}`;
+    const range = { gte: prefix, lt: `${prefix}${HIGH}` };
+    const total = await this.#countKeys(range, options.signal);
+    const messages = await this.#countKeys(this.#ranges('chatId', { eq: chatId })[0]!, options.signal, `${ID_PREFIXES.Message}_`);
+    if (total !== messages) return { ids: [], total, complete: false };
+    const wanted = options.offset + options.limit;
+    const keys = wanted <= 0 ? [] : await this.store.keys({ ...range, reverse: options.reverse === true, limit: wanted }).all();
+    return { ids: keys.slice(options.offset).map(lastComponent), total, complete: true };
+  }
+
+  /** Keys in a range (optionally only those whose id starts with `idPrefix`), counted without collecting them. */
+  async #countKeys(range: Range, signal: AbortSignal | undefined, idPrefix?: string): Promise<number> {
+    let count = 0;
+    const iterator = this.store.keys(range);
+    try {
+      for (;;) {
+        throwIfAborted(signal);
+        const keys = await iterator.nextv(1_000);
+        if (keys.length === 0) return count;
+        if (idPrefix === undefined) count += keys.length;
+        else for (const key of keys) if (lastComponent(key).startsWith(idPrefix)) count++;
+      }
+    } finally {
+      await iterator.close();
     }
   }
 

@@ -4,10 +4,11 @@ import { ProgressSignal } from '@tabagent/common/runtime';
 import { decodeRecord, encodeRecord, type ChangeConsumer, type ChangeStretch, type Extension, type ExtensionContext, type Storage } from '@tabagent/storage';
 import type { HnswParams, SpaceInfo } from './protocol.js';
 import { compareWithStore, type VectorDriftReport } from './drift.js';
-import { scanSpace, scoreNodeIds } from './exact-search.js';
+import { ExactVectorSearch } from './exact-vector-search.js';
 import { LocalIndex } from './local-index.js';
 import { ChangeBatch, Replica } from './replica.js';
-import { queryVector, TopNodes, type VectorHit } from './vector-math.js';
+import { compareHits, queryVector, TopNodes, type VectorHit } from './vector-math.js';
+import type { ScoreNodesOptions, VectorSearchOptions, VectorSearchResult } from './vector-search.js';
 import { resolveVectorIndexOptions, type ResolvedVectorIndexOptions, type VectorIndexOptions } from './vector-options.js';
 
 export type VectorIndexStatus = 'opening' | 'open' | 'closing' | 'closed';
@@ -17,44 +18,6 @@ export type VectorIndexStatus = 'opening' | 'open' | 'closing' | 'closed';
  * `catching-up` from the change log, `ready`, or `failed` (searches then scan exactly).
  */
 export type VectorReadiness = 'idle' | 'loading' | 'building' | 'catching-up' | 'ready' | 'failed';
-
-/** How a search was answered. */
-export type VectorSearchMode = 'hnsw' | 'exact';
-
-export interface VectorSearchOptions {
-  /** Embedding model id; with the query's length (or `dims`) it names the space searched. */
-  model: string;
-  /** Expected dimensions; the query must have exactly this many components. */
-  dims?: number;
-  /** Nodes to return (default 10, at most 10,000). */
-  k?: number;
-  /** Keeps only nodes it returns true for (the graph is searched with oversampling). */
-  filter?: (nodeId: string) => boolean;
-  /** Restricts results to these node ids; small sets are scored exactly. */
-  candidates?: Iterable<string>;
-  /** How long to wait for the index to be ready before scanning exactly (default: the index's `waitMs`). */
-  waitMs?: number;
-  /** Scan the embeddings store exactly instead of searching the graph. */
-  exact?: boolean;
-  signal?: AbortSignal;
-}
-
-export interface VectorSearchResult {
-  /** Best first, one per node (its best-matching embedding). */
-  results: VectorHit[];
-  /** `hnsw`: the graph index answered; `exact`: a scan of the embeddings store did. */
-  mode: VectorSearchMode;
-  /** Time spent waiting for the index to become ready. */
-  waitedMs: number;
-  /** Change-log sequence the results reflect. */
-  seq: number;
-}
-
-export interface ScoreNodesOptions {
-  model: string;
-  dims?: number;
-  signal?: AbortSignal;
-}
 
 /** A saved snapshot. */
 export interface VectorSnapshotInfo {
@@ -157,6 +120,8 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
   #context: ExtensionContext | undefined;
   /** Live changes, and the durable cursor: acknowledged at each snapshot, so the log is kept after it. */
   #follower: ChangeConsumer | undefined;
+  /** The exact tier: candidate scoring and exact scans over an in-memory copy of the stored vectors (one per open). */
+  #exact: ExactVectorSearch | undefined;
   /** Sequence of the last embedding change the serving replica applied. */
   #lastEmbeddingSeq = 0;
   /** Cursor acknowledged past the snapshot while no embedding changed (see `#coverWithoutSnapshot`). */
@@ -234,6 +199,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
       this.#ready = undefined;
       this.#lastError = undefined;
       this.#autoRecovered = false;
+      this.#exact = new ExactVectorSearch(this.storage, { cacheBytes: this.options.exactCacheBytes });
       this.#follower = this.#context!.consume({
         durable: true,
         after: this.storage.lastSeq,
@@ -270,9 +236,10 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
         if (replica !== undefined && replica.client.failure === undefined && this.options.snapshotOnClose && unsaved) {
           await this.#save(replica).catch((err: unknown) => this.#report(err));
         }
-        await Promise.allSettled([replica, ...this.#preparing].map((r) => r?.client.close(true)));
+        await Promise.allSettled([...[replica, ...this.#preparing].map((r) => r?.client.close(true)), this.#exact?.close()]);
       } finally {
         this.#follower = undefined;
+        this.#exact = undefined;
         // Closed before the storage: a later index may take its place.
         if (this.#context !== undefined) this.storage.detachExtension(this);
         this.#context = undefined;
@@ -620,7 +587,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
 
     if (allowed !== undefined && allowed.size <= this.options.exactCandidates) {
       const seq = this.storage.lastSeq;
-      const scored = await scoreNodeIds(this.storage, query, model, [...allowed], signal);
+      const scored = (await this.exact.scoreNodes(query, [...allowed], { model, signal })).sort(compareHits);
       const results = (filter === undefined ? scored : scored.filter((hit) => filter(hit.nodeId))).slice(0, k);
       return { results, mode: 'exact', waitedMs: 0, seq };
     }
@@ -721,7 +688,7 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
     }
   }
 
-  /** Exact cosine over every embedding of the space, read from the store. */
+  /** Exact cosine over every embedding of the space (the exact tier). */
   async #exactScan(
     query: Float32Array,
     model: string,
@@ -730,8 +697,16 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
     waitedMs: number,
     signal: AbortSignal | undefined,
   ): Promise<VectorSearchResult> {
-    const seq = this.storage.lastSeq;
-    const results = await scanSpace(this.storage, query, model, k, accept, { batchSize: this.options.batchSize, signal });
+    const exact = this.exact;
+    await exact.ready();
+    const dims = exact.dims(model);
+    if (dims === undefined) {
+      throw new DbError('NOT_FOUND', `no embeddings of model ${model} with ${query.length} dimensions are stored`, { details: { field: 'model' } });
+    }
+    if (dims !== query.length) {
+      throw invalid('vector', `has ${query.length} components; model ${model} is stored with ${dims} dimensions`);
+    }
+    const { results, seq } = await exact.search(query, { model, k, filter: accept, signal });
     return { results, mode: 'exact', waitedMs, seq };
   }
 
@@ -753,7 +728,19 @@ export class VectorIndex extends EventEmitter<VectorIndexEvents> implements Exte
       throw invalid('vector', `has ${query.length} components, expected dims = ${options.dims}`);
     }
     const ids = this.#nodeIdSet(nodeIds, 'nodeIds');
-    return scoreNodeIds(this.storage, query, options.model, [...ids], options.signal);
+    return (await this.exact.scoreNodes(query, [...ids], { model: options.model, signal: options.signal })).sort(compareHits);
+  }
+
+  /**
+   * The index's exact tier (in-memory vectors, loaded in the background from its first
+   * use): the query planner scores candidate sets with it, and searches fall back to it
+   * while the graph is loading. `NOT_OPEN` while the index is closed.
+   */
+  get exact(): ExactVectorSearch {
+    const exact = this.#exact;
+    if (exact === undefined || this.#status !== 'open') throw new DbError('NOT_OPEN', this.#everOpened ? 'vector index is closed' : 'vector index is not open');
+    void exact.open();
+    return exact;
   }
 
   // ---------------------------------------------------------------- introspection

@@ -53,6 +53,11 @@ export interface VectorIndexOptions {
    * the next snapshot.
    */
   deltaLimit?: number;
+  /**
+   * Most bytes of vectors the exact tier (candidate scoring, exact scans) keeps in memory
+   * (default 256 MiB: ~170,000 vectors of 384 dimensions); the rest are read from the store.
+   */
+  exactCacheBytes?: number;
 }
 
 export type ResolvedVectorIndexOptions = Required<VectorIndexOptions>;
@@ -85,5 +90,6 @@ export function resolveVectorIndexOptions(location: string, options: VectorIndex
     exactCandidates: positiveInteger(options.exactCandidates, 'exactCandidates', 2_000, 0),
     maxInFlight: positiveInteger(options.maxInFlight, 'maxInFlight', 50_000),
     deltaLimit: positiveInteger(options.deltaLimit, 'deltaLimit', 4_096, 0),
+    exactCacheBytes: positiveInteger(options.exactCacheBytes, 'exactCacheBytes', 256 * 1024 * 1024, 0),
   };
 }

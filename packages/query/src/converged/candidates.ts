@@ -1,7 +1,6 @@
-import { DbError, type NodeType } from '@tabagent/common';
+import { abortChecker, DbError, type NodeType, throwIfAborted } from '@tabagent/common';
 import type { FieldCondition } from '@tabagent/indexing';
 import type { QueryContext } from '../query-context.js';
-import { abortChecker, throwIfAborted } from '../util/abort.js';
 import type { ExplainRecorder } from './explain.js';
 import { fieldInfo } from './field-catalogue.js';
 import { indexableConditions, type FieldConditions } from './field-condition.js';

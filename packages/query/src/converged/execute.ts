@@ -1,6 +1,6 @@
-import { DbError, type Node } from '@tabagent/common';
+import { abortChecker, DbError, type Node, throwIfAborted } from '@tabagent/common';
 import type { EmbedFunction, QueryContext } from '../query-context.js';
-import { abortChecker, deadlineSignal, throwIfAborted } from '../util/abort.js';
+import { deadlineSignal } from '../util/abort.js';
 import { compareIds } from '../util/compare.js';
 import { findCandidates, type Candidates } from './candidates.js';
 import type { ConvergedQuery } from './converged-query.js';

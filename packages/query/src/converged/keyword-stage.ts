@@ -1,6 +1,6 @@
+import { throwIfAborted } from '@tabagent/common';
 import type { KeywordHit } from '@tabagent/indexing';
 import type { QueryContext } from '../query-context.js';
-import { throwIfAborted } from '../util/abort.js';
 import type { Candidates } from './candidates.js';
 import type { ExplainRecorder } from './explain.js';
 import type { NodeReader } from './node-reader.js';

@@ -1,9 +1,6 @@
-import { DbError } from '@tabagent/common';
+import { DbError, throwIfAborted, TopK } from '@tabagent/common';
 import type { EmbedFunction, QueryContext } from '../query-context.js';
-import { throwIfAborted } from '../util/abort.js';
-import { TopK } from '../util/top-k.js';
-import { compareHits } from '../vector/exact-vector-search.js';
-import type { VectorHit } from '../vector/vector-search.js';
+import { compareHits, type VectorHit } from '@tabagent/indexing';
 import type { Candidates } from './candidates.js';
 import type { ExplainRecorder } from './explain.js';
 import type { NodeReader } from './node-reader.js';

@@ -1,6 +1,5 @@
-import { DbError } from '@tabagent/common';
+import { abortChecker, DbError, throwIfAborted } from '@tabagent/common';
 import type { Neighbor } from '@tabagent/indexing';
-import { abortChecker, throwIfAborted } from '../util/abort.js';
 import { pathEdge, reverseDirection, type GraphAccess, type PathEdge } from './graph-access.js';
 
 export interface ShortestPathOptions {

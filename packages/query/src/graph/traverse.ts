@@ -1,6 +1,5 @@
-import { DbError, type Node, type NodeType } from '@tabagent/common';
+import { abortChecker, DbError, type Node, type NodeType, throwIfAborted } from '@tabagent/common';
 import type { Storage } from '@tabagent/storage';
-import { abortChecker, throwIfAborted } from '../util/abort.js';
 import { compareNeighbors, pathEdge, type GraphAccess, type PathEdge } from './graph-access.js';
 
 export interface TraverseOptions {

@@ -1,6 +1,6 @@
+import { throwIfAborted } from '@tabagent/common';
 import type { Message } from '@tabagent/common';
 import type { QueryContext } from '../query-context.js';
-import { throwIfAborted } from '../util/abort.js';
 import { compareIds } from '../util/compare.js';
 import { chatMemberIds, readNodes, requireChat } from './chat-nodes.js';
 import { pageBounds, requireId, toPage, type Page, type PageOptions } from './page.js';
@@ -18,6 +18,13 @@ export async function chatMessages(ctx: QueryContext, chatId: string, options: C
   requireId(chatId, 'chatId');
   const { limit, offset } = pageBounds(options, ctx.limits.maxLimit);
   requireChat(ctx, chatId);
+  const timeline = await ctx.indexing.structural.chatTimeline(chatId, { offset, limit, reverse: options.order === 'desc', signal: options.signal });
+  if (timeline.complete) {
+    const page: Page<Message> = { items: readNodes(ctx, timeline.ids, 'Message'), total: timeline.total };
+    if (offset + limit < timeline.total) page.nextOffset = offset + limit;
+    return page;
+  }
+  // Indexed before the (chat, time) order existed: read the whole chat and sort it.
   const ids = await chatMemberIds(ctx, chatId, 'Message', options.signal);
   throwIfAborted(options.signal);
   const sign = options.order === 'desc' ? -1 : 1;

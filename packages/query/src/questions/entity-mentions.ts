@@ -1,6 +1,5 @@
-import { DbError, EdgeTypes, entityId, nodeTypeOfId, type Entity, type Node, type NodeType } from '@tabagent/common';
+import { DbError, EdgeTypes, type Entity, entityId, type Node, type NodeType, nodeTypeOfId, throwIfAborted } from '@tabagent/common';
 import type { QueryContext } from '../query-context.js';
-import { throwIfAborted } from '../util/abort.js';
 import { compareIds, compareStrings } from '../util/compare.js';
 import { pageBounds, requireId, toPage, type Page, type PageOptions } from './page.js';
 

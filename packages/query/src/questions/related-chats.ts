@@ -1,6 +1,5 @@
-import { chatIdOf, EdgeTypes, nodeTypeOfId, type Chat } from '@tabagent/common';
+import { abortChecker, type Chat, chatIdOf, EdgeTypes, nodeTypeOfId, throwIfAborted } from '@tabagent/common';
 import type { QueryContext } from '../query-context.js';
-import { abortChecker, throwIfAborted } from '../util/abort.js';
 import { compareIds } from '../util/compare.js';
 import { chatMemberIds, requireChat } from './chat-nodes.js';
 import { requireId } from './page.js';

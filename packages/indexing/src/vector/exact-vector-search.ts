@@ -1,16 +1,9 @@
-import { DbError, type Embedding } from '@tabagent/common';
+import { abortChecker, DbError, throwIfAborted, TopK, type Embedding } from '@tabagent/common';
 import type { Storage } from '@tabagent/storage';
-import { abortChecker, throwIfAborted } from '../util/abort.js';
-import { compareIds } from '../util/compare.js';
-import { TopK } from '../util/top-k.js';
 import { cosineWithNorm, dotAt, norm } from './cosine.js';
 import { EmbeddingDirectory, type Slot } from './embedding-directory.js';
-import type { ScoreNodesOptions, VectorHit, VectorSearch, VectorSearchOptions, VectorSearchResult } from './vector-search.js';
-
-/** Best first; ties by node id. */
-export function compareHits(a: VectorHit, b: VectorHit): number {
-  return b.score - a.score || compareIds(a.nodeId, b.nodeId);
-}
+import { compareHits, type VectorHit } from './vector-math.js';
+import type { ScoreNodesOptions, VectorSearch, VectorSearchOptions, VectorSearchResult } from './vector-search.js';
 
 export type ExactVectorSearchStatus = 'opening' | 'open' | 'closing' | 'closed';
 
@@ -36,6 +29,7 @@ export interface ExactVectorSearchOptions {
  */
 export class ExactVectorSearch implements VectorSearch {
   readonly approximate = false;
+  readonly maxK = Number.MAX_SAFE_INTEGER;
   readonly #storage: Storage;
   readonly #directory: EmbeddingDirectory;
   #status: ExactVectorSearchStatus = 'closed';
@@ -159,14 +153,21 @@ export class ExactVectorSearch implements VectorSearch {
     const started = performance.now();
     await this.ready();
     const waitedMs = performance.now() - started;
-    const { k, model, filter, signal } = options;
+    const { model, signal } = options;
+    const k = options.k ?? 10;
     throwIfAborted(signal);
+    const seq = this.#storage.lastSeq;
+    if (options.dims !== undefined && options.dims !== vector.length) {
+      throw new DbError('INVALID_ARGUMENT', `vector: has ${vector.length} components, expected dims = ${options.dims}`, { details: { field: 'vector' } });
+    }
     const entries = this.#directory.entries(model);
-    if (entries === undefined || k <= 0) return { results: [], mode: 'exact', waitedMs };
+    if (entries === undefined || k <= 0) return { results: [], mode: 'exact', waitedMs, seq };
     const top = new TopK<VectorHit>(k, compareHits);
+    const allowed = options.candidates === undefined ? undefined : new Set(options.candidates);
+    const filter = allowed === undefined ? options.filter : (id: string) => allowed.has(id) && (options.filter?.(id) ?? true);
     const nodes = filter === undefined ? entries : filtered(entries, filter);
     this.#score(vector, model, nodes, (hit) => top.offer(hit), signal);
-    return { results: top.sorted(), mode: 'exact', waitedMs };
+    return { results: top.sorted(), mode: 'exact', waitedMs, seq };
   }
 
   /** Exact cosine of each given node's best embedding in the space, in input order. */

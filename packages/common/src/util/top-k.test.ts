@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '@tabagent/common/testing';
+import { seededRandom } from '../testing/index.js';
 import { TopK } from './top-k.js';
 
 describe('TopK', () => {
