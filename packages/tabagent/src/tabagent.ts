@@ -416,6 +416,10 @@ export class TabAgent {
    */
   search(text: string, options: SearchOptions = {}): Promise<QueryResult> {
     this.#requireOpen();
+    // Bad input fails at the call, not as a rejection, like every other facade method.
+    if (typeof text !== 'string' || text.trim() === '') {
+      throw new DbError('INVALID_ARGUMENT', 'search text must be a non-empty string', { details: { field: 'text' } });
+    }
     const { signal, timeoutMs, embed, ...searchOptions } = options;
     const queryOptions: QueryOptions = {};
     if (signal !== undefined) queryOptions.signal = signal;
