@@ -190,7 +190,8 @@ export async function searchText(
     if (hits.length >= need) break;
   }
   const page: QueryResult = { hits: hits.slice(offset, offset + limit) };
-  if (total !== undefined && minScore <= 0) page.total = total;
+  // Known when one ranking ran and the floor could drop nothing (keyword hits always pass it).
+  if (total !== undefined && (minScore <= 0 || mode === 'keyword')) page.total = total;
   if (explain && result?.explain !== undefined) {
     page.explain = result.explain;
     page.explain.plan.unshift(
