@@ -1,5 +1,5 @@
 import { DbError, type Edge, type Node } from '@tabagent/common';
-import { storageError, type Extension, type ExtensionBatch, type ExtensionContext, type RecordChange, type Storage, type Sublevel } from '@tabagent/storage';
+import { decodeRecord, encodeRecord, storageError, type Extension, type ExtensionBatch, type ExtensionContext, type RecordChange, type Storage, type Sublevel } from '@tabagent/storage';
 
 /** A record an entry index covers. */
 export type IndexedRecord = { entity: 'node'; record: Node } | { entity: 'edge'; record: Edge };
@@ -37,6 +37,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** Where an entry index keeps the version of its entry rules. */
+const VERSION_KEY = '~version';
+
 /**
  * An index whose entries are a pure function of single records: the hook writes the
  * difference between a record's entries before and after each change, and verify /
@@ -54,13 +57,23 @@ export abstract class EntryIndex implements Extension {
   /** Which record kinds this index covers. */
   protected abstract readonly covers: { nodes: boolean; edges: boolean };
 
+  /**
+   * Version of the entry rules. Stored as `~version`; an index opened on entries of an
+   * older version (or of none, when this is above 1) rebuilds itself, so a release that
+   * indexes more migrates existing databases.
+   */
+  protected readonly version: number = 1;
+
   /** Called by storage: binds the index to its key space; builds it when it is missing while the database holds data. */
   async open(context: ExtensionContext): Promise<void> {
     this.context = context;
     this.storage = context.storage;
     await this.afterOpen();
     const [anyEntry] = await context.keyspace.keys({ limit: 1 }).all();
-    if (anyEntry === undefined && context.storage.lastSeq > 0) await this.rebuild();
+    const stored = await context.keyspace.get(VERSION_KEY);
+    const version = stored === undefined ? 1 : decodeRecord<number>(stored, VERSION_KEY);
+    if ((anyEntry === undefined || anyEntry === VERSION_KEY || version !== this.version) && context.storage.lastSeq > 0) await this.rebuild();
+    else if (stored === undefined || version !== this.version) await context.keyspace.put(VERSION_KEY, encodeRecord(this.version));
   }
 
   /** Called by storage before it closes. */
@@ -137,6 +150,7 @@ export abstract class EntryIndex implements Extension {
       try {
         for (let chunk = await iterator.nextv(5_000); chunk.length > 0; chunk = await iterator.nextv(5_000)) {
           for (const [key, value] of chunk) {
+            if (key === VERSION_KEY) continue;
             const want = expected.get(key);
             if (want === undefined) {
               report.extra++;
@@ -179,6 +193,7 @@ export abstract class EntryIndex implements Extension {
         }
       }
       if (batch.length > 0) await this.store.batch(batch);
+      await this.store.put(VERSION_KEY, encodeRecord(this.version));
       onProgress?.(expected.size);
       await this.afterRebuild();
       return expected.size;

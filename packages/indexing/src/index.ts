@@ -10,7 +10,7 @@ export { GraphIndex } from './graph/graph-index.js';
 export type { Direction, Neighbor, NeighborOptions } from './graph/graph-index.js';
 export { KeywordIndex } from './keyword/keyword-index.js';
 export type { Bm25Options, KeywordHit, KeywordSearchOptions } from './keyword/keyword-index.js';
-export { tokenize, termFrequencies } from './keyword/tokenize.js';
+export { tokenize, termFrequencies, TOKENIZER_VERSION } from './keyword/tokenize.js';
 export { encodeKeyValue } from './keys/tuple-key.js';
 export type { KeyValue } from './keys/tuple-key.js';
 export type { DriftReport, RebuildOptions } from './entry-index.js';

@@ -1,12 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { Storage, type Extension } from '@tabagent/storage';
-import { Indexing, KeywordIndex, tokenize } from '../src/index.js';
+import { ClassicLevel } from 'classic-level';
+import { encodeRecord } from '@tabagent/storage';
+import { Indexing, KeywordIndex, tokenize, TOKENIZER_VERSION } from '../src/index.js';
 import { openIndexed, tempDir } from './helpers.js';
 
 describe('keyword index (BM25)', () => {
   it('tokenises with stop words removed and stemming', () => {
     expect(tokenize('The museums of Paris were AMAZING!')).toEqual(['museum', 'pari', 'amaz']);
     expect(tokenize('')).toEqual([]);
+  });
+
+  it('reduces possessives and contractions, drops question and auxiliary words, lemmatises irregular forms', () => {
+    expect(tokenize("Joanna's")).toEqual(tokenize('Joanna'));
+    expect(tokenize("I'm sure we'll go, don't you think?")).toEqual(tokenize('sure go think'));
+    expect(tokenize('When does Nate play?')).toEqual(tokenize('Nate play'));
+    // Irregular forms meet their dictionary form (Porter alone leaves "lost" and "lose" apart).
+    expect(tokenize('lost')).toEqual(tokenize('lose'));
+    expect(tokenize('went')).toEqual(tokenize('go'));
+    expect(tokenize('feet children')).toEqual(tokenize('foot child'));
+    expect(tokenize('painting paints painted')).toEqual(tokenize('paint paint paint'));
+  });
+
+  it('keeps the month May apart from the modal verb may', () => {
+    expect(tokenize('We may come')).toEqual(tokenize('We come'));
+    expect(tokenize('May I come?')).toEqual(tokenize('I come?'));
+    expect(tokenize('We met in May 2023')).toContain('month:may');
+    expect(tokenize('What happened in May?')).toEqual(tokenize('happened in May'));
   });
 
   it('tokenises non-ASCII text: NFKC, typographic apostrophes, Unicode letters', () => {
@@ -139,5 +159,23 @@ describe('keyword index on randomized mixes', () => {
     await reopened.insertNode({ type: 'Message', chatId: chat.id, sender: 's', role: 'user', content: 'porto' }); // 1
     expect(again.keyword.stats()).toEqual({ docs: 6, averageLength: 10 / 6 });
     await reopened.close();
+  });
+});
+
+describe('keyword index migration', () => {
+  it('rebuilds itself when its postings were written under an older tokenizer', async () => {
+    const first = await openIndexed();
+    const chat = await first.storage.insertNode({ type: 'Chat', title: 'notes' });
+    await first.storage.insertNode({ type: 'Message', chatId: chat.id, sender: 's', role: 'user', content: "Joanna's screenplay was lost" });
+    await first.storage.close();
+    // Stand in for a database indexed by an older release: other version, stale postings.
+    const db = new ClassicLevel<string, Uint8Array>(first.dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    const store = db.sublevel('idx', { valueEncoding: 'view' }).sublevel<string, Uint8Array>('keyword', { keyEncoding: 'utf8', valueEncoding: 'view' });
+    await store.put('~tokenizer', encodeRecord(TOKENIZER_VERSION - 1));
+    await store.put('p\u0000joanna\'\u0000old', encodeRecord(['msg_stale', 1, 1]));
+    await db.close();
+    const { indexing } = await openIndexed(first.dir);
+    expect((await indexing.verify()).every((r) => r.ok)).toBe(true);
+    expect(await indexing.keyword.search('Joanna lose')).toHaveLength(1);
   });
 });

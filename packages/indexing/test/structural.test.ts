@@ -118,3 +118,25 @@ describe('structural index', () => {
     expect(await code(() => indexing.structural.lookup('timestamp', { eq: Number.NaN }))).toBe('INVALID_ARGUMENT');
   });
 });
+
+describe('derived fields and distinct values', () => {
+  it('lists distinct senders with one entry each, escaped values included', async () => {
+    const { storage, indexing } = await openIndexed();
+    const chat = await storage.insertNode({ type: 'Chat', title: 't' });
+    const senders = ['Nate', 'Joanna', 'Nate', 'a\u0000b', 'Joanna'];
+    await storage.insertNodes(senders.map((sender) => ({ type: 'Message' as const, chatId: chat.id, sender, role: 'user' as const, content: 'hi' })));
+    expect(await indexing.structural.distinctStrings('sender')).toEqual(['Joanna', 'Nate', 'a\u0000b']);
+    expect(await indexing.structural.distinctStrings('sender', { limit: 1 })).toEqual(['Joanna']);
+  });
+
+  it('indexes the days a message is about: when it was sent and the days its words name', async () => {
+    const { storage, indexing } = await openIndexed();
+    const chat = await storage.insertNode({ type: 'Chat', title: 't' });
+    const sent = Date.UTC(2023, 5, 3, 15);
+    const [said] = await storage.insertNodes([{ type: 'Message', chatId: chat.id, sender: 's', role: 'user', content: 'We did that yesterday.', timestamp: sent }]);
+    const june2 = Date.UTC(2023, 5, 2);
+    expect(await indexing.structural.lookup('day', { eq: june2 })).toEqual([said!.id]);
+    expect(await indexing.structural.lookup('day', { eq: Date.UTC(2023, 5, 3) })).toEqual([said!.id]);
+    expect(await indexing.structural.lookup('day', { eq: Date.UTC(2023, 5, 1) })).toEqual([]);
+  });
+});

@@ -15,6 +15,15 @@ export type { QueryOptions } from './converged/execute.js';
 export type { QueryResult, QueryHit, QueryScores } from './converged/query-result.js';
 export type { QueryExplain, ExplainStage } from './converged/explain.js';
 export { reciprocalRankFusion } from './converged/fusion.js';
+export type { HitExplanation } from './converged/query-result.js';
+export { DEFAULT_MIN_SCORE, DEFAULT_NEIGHBOURS, FUSION_WEIGHTS, understandQuery } from './retrieval/search.js';
+export type { EmbeddingQuality, SearchOptions, UnderstoodQuery } from './retrieval/search.js';
+export { findParticipants, ParticipantDirectory } from './retrieval/participants.js';
+export type { NamedParticipant } from './retrieval/participants.js';
+export { findDates } from './retrieval/query-dates.js';
+export { findEntities } from './retrieval/query-entities.js';
+export type { NamedEntity } from './retrieval/query-entities.js';
+export type { DateWindow } from './retrieval/query-dates.js';
 export type { FusedRank } from './converged/fusion.js';
 
 export type { PathEdge } from './graph/graph-access.js';

@@ -15,6 +15,8 @@ import { chatMessages, type ChatMessagesOptions } from './questions/chat-message
 import { entitiesMentionedBy, nodesMentioning, type EntityMention, type EntityRef, type NodesMentioningOptions } from './questions/entity-mentions.js';
 import { requireId, type Page } from './questions/page.js';
 import { relatedChats, type RelatedChat, type RelatedChatsOptions } from './questions/related-chats.js';
+import { ParticipantDirectory } from './retrieval/participants.js';
+import { searchText, type EmbeddingQuality, type SearchOptions } from './retrieval/search.js';
 
 export interface QueryEngineOptions {
   /** An open storage, opened with `indexing.extensions` among its extensions (see `openIndexedStorage`). */
@@ -37,6 +39,12 @@ export interface QueryEngineOptions {
   limits?: QueryLimits;
   /** Strategy thresholds of the planner. */
   planner?: PlannerOptions;
+  /**
+   * The embedder's quality as its provider reports it (`MlBridge.info().quality`): sets
+   * how {@link QueryEngine.search} weighs meaning against keywords and its relevance
+   * floor. Default `semantic`.
+   */
+  embeddingQuality?: EmbeddingQuality;
 }
 
 export type QueryEngineStatus = 'opening' | 'open' | 'closing' | 'closed';
@@ -57,6 +65,8 @@ export type QueryEngineStatus = 'opening' | 'open' | 'closing' | 'closed';
 export class QueryEngine {
   readonly #ctx: QueryContext;
   readonly #ownedVectors: ExactVectorSearch | undefined;
+  readonly #quality: EmbeddingQuality;
+  readonly #participants = new ParticipantDirectory();
   #status: QueryEngineStatus = 'closed';
 
   constructor(options: QueryEngineOptions) {
@@ -64,6 +74,7 @@ export class QueryEngine {
     if (storage === undefined || indexing === undefined) {
       throw new DbError('INVALID_ARGUMENT', 'storage and indexing are required', { details: { field: storage === undefined ? 'storage' : 'indexing' } });
     }
+    this.#quality = options.embeddingQuality ?? 'semantic';
     // Indexing owns the vectors: the index's graph and exact tier, or (without an index) an exact search of our own.
     this.#ownedVectors = options.vectors === undefined && options.vectorIndex === undefined ? new ExactVectorSearch(storage) : undefined;
     const vectors = options.vectors ?? (options.vectorIndex === undefined ? this.#ownedVectors! : new HnswVectorSearch(options.vectorIndex));
@@ -129,6 +140,19 @@ export class QueryEngine {
     if (this.#status !== 'open') throw new DbError('NOT_OPEN', 'query engine is not open');
     if (this.#ctx.storage.status !== 'open') throw new DbError('NOT_OPEN', 'storage is not open');
     return this.#ctx;
+  }
+
+  /**
+   * Conversation-aware search over text: participants named in the query condition the
+   * sender, dates and periods the timestamp (hits meeting them first), the rest is ranked
+   * by keyword and meaning fused by the embedder's quality, below a relevance floor.
+   *
+   * @example
+   * const { hits } = await engine.search("What did Joanna's brother say in May 2023?", { limit: 10, explain: true });
+   * hits[0]?.why // { participant: 'Joanna', dates: {…}, terms: ['brother'], ranks: { keyword: 1, semantic: 3 } }
+   */
+  search(text: string, options: SearchOptions = {}, queryOptions: QueryOptions = {}): Promise<QueryResult> {
+    return searchText(this.#require(), this.#participants, this.#quality, text, options, queryOptions);
   }
 
   /** The engine's vector search (the owned exact one unless another was given). */

@@ -35,6 +35,7 @@ import {
   type Page,
   type QueryOptions,
   type QueryResult,
+  type SearchOptions as EngineSearchOptions,
   type ShortestPathOptions,
 } from '@tabagent/query';
 import {
@@ -67,21 +68,12 @@ export type TabAgentStatus = 'opening' | 'open' | 'closing' | 'closed';
 /** What {@link TabAgent.createChat} takes. */
 export type CreateChatInput = Omit<NewNodeOf<'Chat'>, 'type'>;
 
-/** Options of {@link TabAgent.search}. */
-export interface SearchOptions extends QueryOptions {
-  /** Node kinds to search (default: every kind). */
-  types?: readonly NodeType[];
-  /** Only nodes of this chat. */
-  chatId?: string;
-  /** Page size (default: the engine's, 10). */
-  limit?: number;
-  offset?: number;
-  /** `hybrid` (default): keyword and meaning fused; `semantic` or `keyword` alone. */
-  mode?: 'hybrid' | 'semantic' | 'keyword';
-  /** Minimum cosine similarity for the semantic ranking. */
-  threshold?: number;
-  explain?: boolean;
-}
+/**
+ * Options of {@link TabAgent.search}: the engine's search options (kinds, chat, paging,
+ * mode, threshold, `minScore`, participants, dates, `asOf`, explain) and a call's own
+ * signal and timeout.
+ */
+export interface SearchOptions extends QueryOptions, EngineSearchOptions {}
 
 /** A snapshot of every component's state. */
 export interface TabAgentStats {
@@ -186,6 +178,7 @@ export class TabAgent {
         vectorIndex: vectors,
         embed: async (text, { signal }) => (await ml.embed([text], signal ? { signal } : {}))[0]!,
         defaultModel: ml.info().embedding.model,
+        embeddingQuality: ml.info().quality,
         ...resolved.query,
       });
       opened.push(queryEngine);
@@ -424,25 +417,28 @@ export class TabAgent {
   }
 
   /**
-   * Searches by keyword and meaning at once (reciprocal rank fusion), embedding the
-   * text with the active ML provider.
+   * Searches by keyword and meaning at once, embedding the text with the active ML
+   * provider. Participants named in the text ("What did Joanna say…") and dates or
+   * periods ("in May 2023", "last week") are read as conditions on sender and time (hits
+   * meeting them first); keyword and meaning are fused by the provider's reported quality;
+   * hits sharing no word with the query and below `minScore` similarity are dropped.
+   * With `explain`, each hit says why it matched (`hit.why`).
+   *
+   * @example
+   * const { hits } = await db.search('What did Joanna write last week?', { limit: 5, explain: true });
    */
   search(text: string, options: SearchOptions = {}): Promise<QueryResult> {
     this.#requireOpen();
+    // Bad input fails at the call, not as a rejection, like every other facade method.
     if (typeof text !== 'string' || text.trim() === '') {
       throw new DbError('INVALID_ARGUMENT', 'search text must be a non-empty string', { details: { field: 'text' } });
     }
-    const { types, chatId, limit, offset, mode = 'hybrid', threshold, explain, ...queryOptions } = options;
-    // Paging defaults are the engine's own.
-    const query: ConvergedQuery = {};
-    if (limit !== undefined) query.limit = limit;
-    if (offset !== undefined) query.offset = offset;
-    if (types !== undefined) query.types = types;
-    if (chatId !== undefined) query.filters = { chatId: { eq: chatId } };
-    if (mode !== 'semantic') query.keyword = text;
-    if (mode !== 'keyword') query.semantic = threshold === undefined ? { text } : { text, threshold };
-    if (explain !== undefined) query.explain = explain;
-    return this.#queryEngine.query(query, queryOptions);
+    const { signal, timeoutMs, embed, ...searchOptions } = options;
+    const queryOptions: QueryOptions = {};
+    if (signal !== undefined) queryOptions.signal = signal;
+    if (timeoutMs !== undefined) queryOptions.timeoutMs = timeoutMs;
+    if (embed !== undefined) queryOptions.embed = embed;
+    return this.#queryEngine.search(text, searchOptions, queryOptions);
   }
 
   /** Shortest path between two nodes (bidirectional BFS), or undefined. */

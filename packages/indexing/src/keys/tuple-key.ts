@@ -49,6 +49,11 @@ export function encodeKeyValue(value: KeyValue): string {
   }
 }
 
+/** The string an encoded string component (without its `s` tag) stands for. */
+export function unescapeString(encoded: string): string {
+  return encoded.includes('\u0001') ? encoded.replace(/\u0001([\u0001\u0002])/gu, (_, c: string) => (c === '\u0001' ? '\u0000' : '\u0001')) : encoded;
+}
+
 /** The key range of all strings starting with `prefix` (as encoded components). */
 export function prefixRange(prefix: string): { gte: string; lt: string } {
   const encoded = `s${escapeComponent(prefix)}`;

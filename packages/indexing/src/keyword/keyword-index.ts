@@ -3,7 +3,8 @@ import type { ChangeConsumer, ChangeStretch, Extension, ExtensionBatch, Extensio
 import { decodeRecord, encodeRecord, storageError } from '@tabagent/storage';
 import type { DriftReport, RebuildOptions } from '../entry-index.js';
 import { HIGH, SEP } from '../keys/tuple-key.js';
-import { termFrequencies } from './tokenize.js';
+import { ConversationOrder, turnChat } from './conversation-order.js';
+import { termFrequencies, TOKENIZER_VERSION } from './tokenize.js';
 
 /** BM25 parameters. */
 export interface Bm25Options {
@@ -18,12 +19,24 @@ export interface KeywordSearchOptions {
   limit?: number;
   /** Score only these node ids (e.g. candidates from other indexes). */
   candidates?: ReadonlySet<string>;
+  /** Report which query terms each hit contains (for explanations). */
+  withTerms?: boolean;
+  /**
+   * Neighbour context: a message also scores this fraction (0–1) of the best score of
+   * the turns next to it in its chat (one before, one after), so a reply is found through
+   * the question it answers. Default 0 (plain BM25).
+   */
+  context?: number;
   signal?: AbortSignal;
 }
 
 export interface KeywordHit {
   nodeId: string;
   score: number;
+  /** The query's index terms the node contains (with `withTerms`). */
+  terms?: string[];
+  /** The neighbouring turn whose words added to its score (with `withTerms` and `context`). */
+  neighbour?: string;
 }
 
 /** A document as indexed: its terms with frequencies and its length in terms. */
@@ -38,15 +51,32 @@ interface CorpusStats {
   totalLength: number;
 }
 
+/** A query's scores over the whole index: per document, its score, matched terms and context source. */
+interface Scored {
+  scores: Map<string, number>;
+  matched: Map<string, string[]>;
+  via: Map<string, string> | undefined;
+}
+/** Queries whose scores are memoised (until the next commit). */
+const SCORED_CACHE_SIZE = 32;
+
 /** Where a document's postings live: its segment, length and terms. */
 type DocEntry = [segment: string, length: number, terms: string[]];
 /** A posting block: flat [nodeId, tf, length, nodeId, tf, length, …]. */
 type Block = (string | number)[];
 
 const STATS_KEY = '~stats';
+const EMPTY = new Uint8Array(0);
+/** The tokenizer version the postings were written with. */
+const VERSION_KEY = '~tokenizer';
 const postingsPrefix = (term: string): string => `p${SEP}${term}${SEP}`;
 const blockKey = (term: string, segment: string): string => `${postingsPrefix(term)}${segment}`;
 const docKey = (nodeId: string): string => `d${SEP}${nodeId}`;
+/** Conversation order: `c␀chatId␀nodeId` for every message (its neighbours are the adjacent keys). */
+const turnKey = (chatId: string, nodeId: string): string => `c${SEP}${chatId}${SEP}${nodeId}`;
+const TURN_PREFIX = `c${SEP}`;
+/** How many turns either side give a message context. */
+const CONTEXT_WINDOW = 1;
 
 function docOf(node: Node | undefined): Doc | undefined {
   if (node === undefined) return undefined;
@@ -85,6 +115,11 @@ export class KeywordIndex implements Extension {
   #pendingStats: { seq: number; stats: CorpusStats } | undefined;
   #context: ExtensionContext | undefined;
   #follower: ChangeConsumer | undefined;
+  /** Bumped by every commit and rebuild: memoised scores of an older generation are stale. */
+  #generation = 0;
+  readonly #scoredCache = new Map<string, { generation: number; scored: Scored }>();
+  /** Conversation order, loaded from the `c␀` entries at the first search that needs it. */
+  #order: Promise<ConversationOrder> | undefined;
 
   constructor(options: Bm25Options = {}) {
     this.#k1 = options.k1 ?? 1.2;
@@ -98,7 +133,11 @@ export class KeywordIndex implements Extension {
     this.#forgetStats();
     this.#follower = context.consume({ handle: (stretch) => this.#confirm(stretch) });
     const [anyEntry] = await context.keyspace.keys({ limit: 1 }).all();
-    if (anyEntry === undefined && context.storage.lastSeq > 0) await this.rebuild();
+    const version = await context.keyspace.get(VERSION_KEY);
+    const current = version !== undefined && decodeRecord<number>(version, VERSION_KEY) === TOKENIZER_VERSION;
+    // Postings written under other term rules would never match today's query terms: migrate.
+    if ((anyEntry === undefined || !current) && context.storage.lastSeq > 0) await this.rebuild();
+    else if (!current) await context.keyspace.put(VERSION_KEY, encodeRecord(TOKENIZER_VERSION));
   }
 
   /** Called by storage before it closes. */
@@ -114,8 +153,11 @@ export class KeywordIndex implements Extension {
     if (stretch.changes === undefined) {
       // Read back from the log: what it covers is unknown here, so read the statistics again.
       this.#forgetStats();
+      this.#order = undefined;
+      this.#generation++;
       return;
     }
+    this.#followTurns(stretch.changes);
     if (pending === undefined) return;
     const first = stretch.events[0]?.seq ?? Infinity;
     const last = stretch.events[stretch.events.length - 1]?.seq ?? -Infinity;
@@ -123,6 +165,37 @@ export class KeywordIndex implements Extension {
       this.#committedStats = pending.stats;
       this.#pendingStats = undefined;
     }
+  }
+
+  /** Keeps the loaded conversation order in step with a landed commit. */
+  #followTurns(changes: readonly RecordChange[]): void {
+    if (this.#order === undefined) return;
+    const touched = changes.filter((c) => c.entity === 'node' && turnChat(c.before as Node | undefined) !== turnChat(c.after as Node | undefined));
+    if (touched.length === 0) return;
+    // Chained on the load: applied after it, in commit order, before any later search reads it.
+    void this.#order.then((order) => {
+      for (const change of touched) {
+        const chat = turnChat(change.after as Node | undefined);
+        if (chat === undefined) order.remove(change.id);
+        else order.add(chat, change.id);
+      }
+    });
+  }
+
+  #conversationOrder(): Promise<ConversationOrder> {
+    if (this.#order !== undefined) return this.#order;
+    this.#order = (async () => {
+      const order = new ConversationOrder();
+      for (const key of await this.#store.keys({ gte: TURN_PREFIX, lt: `${TURN_PREFIX}${HIGH}` }).all()) {
+        const [, chatId, nodeId] = key.split(SEP) as [string, string, string];
+        order.add(chatId, nodeId);
+      }
+      return order;
+    })();
+    this.#order.catch(() => {
+      this.#order = undefined;
+    });
+    return this.#order;
   }
 
   #forgetStats(): void {
@@ -148,6 +221,7 @@ export class KeywordIndex implements Extension {
     this.#pendingStats = undefined;
     const nodeChanges = changes.filter((c) => c.entity === 'node');
     if (nodeChanges.length === 0) return;
+    this.#generation++;
     const segment = nodeChanges[0]!.seq.toString(16).padStart(14, '0');
     // Final state of every document touched by this commit (undefined: no longer indexed),
     // and which committed documents leave their old segments.
@@ -156,6 +230,12 @@ export class KeywordIndex implements Extension {
     let docs = 0;
     let totalLength = 0;
     for (const change of nodeChanges) {
+      const chatBefore = turnChat(change.before as Node | undefined);
+      const chatAfter = turnChat(change.after as Node | undefined);
+      if (chatBefore !== chatAfter) {
+        if (chatBefore !== undefined) batch.del(turnKey(chatBefore, change.id));
+        if (chatAfter !== undefined) batch.put(turnKey(chatAfter, change.id), EMPTY);
+      }
       if (change.before !== undefined && !current.has(change.id)) {
         const bytes = this.#store.getSync(docKey(change.id));
         if (bytes !== undefined) {
@@ -234,13 +314,44 @@ export class KeywordIndex implements Extension {
   async search(query: string, options: KeywordSearchOptions = {}): Promise<KeywordHit[]> {
     if (typeof query !== 'string') throw new DbError('INVALID_ARGUMENT', 'keyword: expected a string', { details: { field: 'keyword' } });
     const limit = options.limit ?? 10;
+    const context = options.context ?? 0;
+    if (!(context >= 0 && context <= 1)) throw new DbError('INVALID_ARGUMENT', 'keyword context: expected a weight from 0 to 1', { details: { field: 'context' } });
     const terms = [...termFrequencies(query).keys()];
+    const scored = await this.#scored(terms, context, options.signal);
+    if (scored === undefined) return [];
+    const { scores, matched, via } = scored;
+    const hits: KeywordHit[] = [];
+    for (const [nodeId, score] of scores) {
+      if (options.candidates !== undefined && !options.candidates.has(nodeId)) continue;
+      if (options.withTerms !== true) {
+        hits.push({ nodeId, score });
+        continue;
+      }
+      const hit: KeywordHit = { nodeId, score, terms: matched.get(nodeId) ?? [] };
+      const neighbour = via?.get(nodeId);
+      if (neighbour !== undefined) hit.neighbour = neighbour;
+      hits.push(hit);
+    }
+    return hits.sort((a, b) => b.score - a.score || (a.nodeId < b.nodeId ? -1 : 1)).slice(0, limit);
+  }
+
+  /**
+   * Every matching document's score (with context when asked), unrestricted, memoised
+   * until the next commit: a search that runs under several conditions in turn (the
+   * query engine's tiers) reads the postings once.
+   */
+  async #scored(terms: readonly string[], context: number, signal: AbortSignal | undefined): Promise<Scored | undefined> {
+    const key = `${context}${SEP}${terms.join(SEP)}`;
+    const cached = this.#scoredCache.get(key);
+    if (cached !== undefined && cached.generation === this.#generation) return cached.scored;
+    const generation = this.#generation;
     const stats = this.#stats();
-    if (terms.length === 0 || stats.docs === 0) return [];
+    if (terms.length === 0 || stats.docs === 0) return undefined;
     const averageLength = stats.totalLength / stats.docs;
     const scores = new Map<string, number>();
+    const matched = new Map<string, string[]>();
     for (const term of terms) {
-      throwIfAborted(options.signal, 'keyword search aborted');
+      throwIfAborted(signal, 'keyword search aborted');
       const prefix = postingsPrefix(term);
       const blocks = await this.#store.values({ gte: prefix, lt: `${prefix}${HIGH}` }).all();
       let df = 0;
@@ -250,18 +361,44 @@ export class KeywordIndex implements Extension {
       for (const block of decoded) {
         for (let i = 0; i < block.length; i += 3) {
           const nodeId = block[i] as string;
-          if (options.candidates !== undefined && !options.candidates.has(nodeId)) continue;
           const tf = block[i + 1] as number;
           const length = block[i + 2] as number;
           const score = (idf * tf * (this.#k1 + 1)) / (tf + this.#k1 * (1 - this.#b + (this.#b * length) / averageLength));
           scores.set(nodeId, (scores.get(nodeId) ?? 0) + score);
+          const list = matched.get(nodeId);
+          if (list === undefined) matched.set(nodeId, [term]);
+          else if (!list.includes(term)) list.push(term);
         }
       }
     }
-    return [...scores]
-      .map(([nodeId, score]) => ({ nodeId, score }))
-      .sort((a, b) => b.score - a.score || (a.nodeId < b.nodeId ? -1 : 1))
-      .slice(0, limit);
+    const scored: Scored = { scores, matched, via: context > 0 ? await this.#addContext(scores, context) : undefined };
+    // Only what no commit overtook is kept.
+    if (generation === this.#generation) {
+      if (this.#scoredCache.size >= SCORED_CACHE_SIZE) this.#scoredCache.delete(this.#scoredCache.keys().next().value!);
+      this.#scoredCache.set(key, { generation, scored });
+    }
+    return scored;
+  }
+
+  /**
+   * Adds to each message `weight` × the best own score of its neighbouring turns; returns
+   * which neighbour gave each message its context.
+   */
+  async #addContext(scores: Map<string, number>, weight: number): Promise<Map<string, string>> {
+    const order = await this.#conversationOrder();
+    const best = new Map<string, [score: number, from: string]>();
+    for (const [nodeId, score] of scores) {
+      for (const neighbour of order.neighbours(nodeId, CONTEXT_WINDOW)) {
+        const known = best.get(neighbour);
+        if (known === undefined || known[0] < score) best.set(neighbour, [score, nodeId]);
+      }
+    }
+    const via = new Map<string, string>();
+    for (const [nodeId, [score, from]] of best) {
+      scores.set(nodeId, (scores.get(nodeId) ?? 0) + weight * score);
+      via.set(nodeId, from);
+    }
+    return via;
   }
 
   /** Documents indexed and their average length in terms. */
@@ -270,12 +407,14 @@ export class KeywordIndex implements Extension {
     return { docs: stats.docs, averageLength: stats.docs === 0 ? 0 : stats.totalLength / stats.docs };
   }
 
-  async #expectedDocs(signal?: AbortSignal): Promise<Map<string, Doc>> {
+  async #expectedDocs(signal?: AbortSignal, turns?: Set<string>): Promise<Map<string, Doc>> {
     const docs = new Map<string, Doc>();
     for await (const nodes of this.#storage!.scanNodes({ signal })) {
       for (const node of nodes) {
         const doc = docOf(node);
         if (doc !== undefined) docs.set(node.id, doc);
+        const chat = turnChat(node);
+        if (chat !== undefined) turns?.add(turnKey(chat, node.id));
       }
     }
     return docs;
@@ -287,7 +426,8 @@ export class KeywordIndex implements Extension {
    */
   async verify({ signal }: { signal?: AbortSignal } = {}): Promise<DriftReport> {
     return this.#exclusive(async () => {
-      const expected = await this.#expectedDocs(signal);
+      const expectedTurns = new Set<string>();
+      const expected = await this.#expectedDocs(signal, expectedTurns);
       const report: DriftReport = { index: this.name, missing: 0, extra: 0, mismatched: 0, examples: [], ok: true };
       const note = (what: string): void => {
         if (report.examples.length < 10) report.examples.push(what);
@@ -296,8 +436,11 @@ export class KeywordIndex implements Extension {
       const found = new Map<string, [number, number, string]>();
       const registry = new Map<string, DocEntry>();
       let stats: [number, number] | undefined;
+      const turns = new Set<string>();
       for (const [key, value] of await this.#store.iterator().all()) {
         if (key === STATS_KEY) stats = decodeRecord<[number, number]>(value, key);
+        else if (key === VERSION_KEY) continue;
+        else if (key.startsWith(TURN_PREFIX)) turns.add(key);
         else if (key.startsWith(`d${SEP}`)) registry.set(key.slice(2), decodeRecord<DocEntry>(value, key));
         else if (key.startsWith(`p${SEP}`)) {
           const [, term, segment] = key.split(SEP) as [string, string, string];
@@ -331,6 +474,13 @@ export class KeywordIndex implements Extension {
           }
         }
       }
+      for (const key of expectedTurns) {
+        if (!turns.delete(key)) {
+          report.missing++;
+          note(`turn ${key.split(SEP).slice(1).join(' ')}`);
+        }
+      }
+      report.extra += turns.size;
       report.extra += found.size + registry.size;
       for (const key of [...found.keys(), ...registry.keys()].slice(0, 5)) note(`extra ${key}`);
       const [statDocs, statLength] = stats ?? [0, 0];
@@ -347,8 +497,15 @@ export class KeywordIndex implements Extension {
   async rebuild({ signal, onProgress }: RebuildOptions = {}): Promise<number> {
     return this.#exclusive(() => this.#context!.rebuilding(async () => {
       this.#forgetStats();
-      const expected = await this.#expectedDocs(signal);
+      this.#order = undefined;
+      this.#generation++;
+      const turns = new Set<string>();
+      const expected = await this.#expectedDocs(signal, turns);
       await this.#store.clear();
+      const turnKeys = [...turns];
+      for (let start = 0; start < turnKeys.length; start += 5_000) {
+        await this.#store.batch(turnKeys.slice(start, start + 5_000).map((key) => ({ type: 'put' as const, key, value: EMPTY })));
+      }
       const entries = [...expected];
       let totalLength = 0;
       for (let start = 0, chunk = 0; start < entries.length; start += 1_000, chunk++) {
@@ -369,6 +526,7 @@ export class KeywordIndex implements Extension {
         onProgress?.(Math.min(entries.length, start + 1_000));
       }
       if (entries.length > 0) await this.#store.put(STATS_KEY, encodeRecord([entries.length, totalLength]));
+      await this.#store.put(VERSION_KEY, encodeRecord(TOKENIZER_VERSION));
       return entries.length;
     }));
   }

@@ -1,5 +1,6 @@
 import { normaliseLabel, type Node } from '@tabagent/common';
 import type { KeyValue } from '../keys/tuple-key.js';
+import { messageDays } from './message-days.js';
 
 /** A node field the structural index covers, and how to read its value(s) from a node. */
 export interface IndexedField {
@@ -50,6 +51,11 @@ export const INDEXED_FIELDS: readonly IndexedField[] = [
     name: 'entity',
     description: 'entity type + normalised label, as "TYPE:label"',
     values: (node) => (node.type === 'Entity' ? [`${node.entityType}:${normaliseLabel(node.label)}`] : NONE),
+  },
+  {
+    name: 'day',
+    description: 'UTC days (ms) a message is about: the day it was sent and the days its words name ("yesterday", "last week")',
+    values: (node) => (node.type === 'Message' ? messageDays(node.content, node.timestamp) : NONE),
   },
   field('url', 'page and bookmark url'),
   field('uri', 'image / attachment / audio uri'),

@@ -1,6 +1,6 @@
 import { DbError, ID_PREFIXES, throwIfAborted, type Node } from '@tabagent/common';
 import { EMPTY_VALUE, EntryIndex, type Entries, type IndexedRecord } from '../entry-index.js';
-import { encodeKeyValue, escapeComponent, HIGH, lastComponent, prefixRange, SEP, type KeyValue } from '../keys/tuple-key.js';
+import { encodeKeyValue, escapeComponent, HIGH, lastComponent, prefixRange, SEP, unescapeString, type KeyValue } from '../keys/tuple-key.js';
 import { INDEXED_FIELDS, INDEXED_FIELD_NAMES } from './indexed-fields.js';
 
 /** A condition on one indexed field. */
@@ -39,6 +39,8 @@ function timelineKey(chatId: string, timestamp: number, id: string): string {
 export class StructuralIndex extends EntryIndex {
   readonly name = 'structural';
   protected readonly covers = { nodes: true, edges: false };
+  /** 2: the `day` field (days a message is about). */
+  protected override readonly version = 2;
 
   protected entriesFor(item: IndexedRecord, into: Entries): void {
     const node = item.record as Node;
@@ -147,6 +149,33 @@ export class StructuralIndex extends EntryIndex {
       for (const key of keys) ids.push(lastComponent(key));
     }
     return ids;
+  }
+
+  /**
+   * The distinct string values of a field, in order (e.g. every message `sender`), at
+   * most `limit` (default 1,000): one seek per value, however many nodes share it.
+   *
+   * @example await structural.distinctStrings('sender') // ['alice', 'bob']
+   */
+  async distinctStrings(field: string, options: LookupOptions = {}): Promise<string[]> {
+    const limit = options.limit ?? 1_000;
+    const base = `${field}${SEP}s`;
+    this.#ranges(field, { prefix: '' });
+    const values: string[] = [];
+    const iterator = this.store.keys({ gte: base, lt: `${base}${HIGH}` });
+    try {
+      while (values.length < limit) {
+        throwIfAborted(options.signal, 'lookup aborted');
+        const key = await iterator.next();
+        if (key === undefined) break;
+        const encoded = key.slice(field.length + 1, key.lastIndexOf(SEP));
+        values.push(unescapeString(encoded.slice(1)));
+        iterator.seek(`${field}${SEP}${encoded}${SEP}${HIGH}`);
+      }
+    } finally {
+      await iterator.close();
+    }
+    return values;
   }
 
   /**

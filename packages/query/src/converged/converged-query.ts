@@ -54,6 +54,11 @@ export interface FusionOptions {
   k?: number;
   /** How many of each ranking's top results are fused (default 50, at least offset + limit). */
   window?: number;
+  /**
+   * Weight of each ranking's contribution (default 1 each; the search facade derives them
+   * from the embedder's reported quality).
+   */
+  weights?: { keyword?: number; semantic?: number };
 }
 
 /**
@@ -78,8 +83,13 @@ export interface ConvergedQuery {
   filters?: FieldFilters;
   /** Reachability from a start node. */
   graph?: GraphFilter;
-  /** Free-text keyword query (BM25): a node must match at least one term. */
+  /** Free-text keyword query (BM25): a node must match at least one term (or, with `neighbours`, a turn next to it must). */
   keyword?: string;
+  /**
+   * Neighbour context for `keyword`: a message also scores this fraction (0–1) of the
+   * best score of the turns next to it in its chat. Default 0 (plain BM25).
+   */
+  neighbours?: number;
   /** Semantic ranking. */
   semantic?: SemanticQuery;
   /** Page size (default 10, at most `limits.maxLimit`). */

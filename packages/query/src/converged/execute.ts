@@ -10,7 +10,7 @@ import { rankKeyword } from './keyword-stage.js';
 import { NodeReader } from './node-reader.js';
 import { sortByField } from './ordering.js';
 import { parseQuery, type ParsedQuery } from './query-schema.js';
-import type { QueryHit, QueryResult, QueryScores } from './query-result.js';
+import type { HitExplanation, QueryHit, QueryResult, QueryScores } from './query-result.js';
 import { rankSemantic, resolveSemantic, type ResolvedSemantic } from './semantic-stage.js';
 
 /** Per-call options of `QueryEngine.query`. */
@@ -27,13 +27,15 @@ interface Ordered {
   ids: string[];
   scores: Map<string, QueryScores>;
   total: number | undefined;
+  /** Per-hit explanations (with `explain`). */
+  why?: Map<string, HitExplanation>;
 }
 
 /** Runs a converged query: validate → candidates → rank → page → fetch. */
 export async function executeQuery(ctx: QueryContext, input: ConvergedQuery, options: QueryOptions = {}): Promise<QueryResult> {
   const signal = deadlineSignal(options.signal, options.timeoutMs);
-  const recorder = new ExplainRecorder();
   const q = parseQuery(input, ctx.limits);
+  const recorder = new ExplainRecorder(q.explain);
   throwIfAborted(signal);
   recorder.stage('parse', 'validated');
   const reader = new NodeReader(ctx.storage);
@@ -48,10 +50,11 @@ export async function executeQuery(ctx: QueryContext, input: ConvergedQuery, opt
   if (q.order.kind === 'score' && q.keyword !== undefined && semantic !== undefined) {
     ranking = 'hybrid';
     const window = q.fusion.window;
-    const keyword = await rankKeyword(ctx, q.keyword, candidates, reader, window, recorder, signal);
+    const keyword = await rankKeyword(ctx, q.keyword, candidates, reader, window, recorder, signal, q.neighbours);
     const vector = await rankSemantic(ctx, semantic, candidates, reader, window, recorder, signal);
     vectorMode = vector.mode;
-    const fused = reciprocalRankFusion([keyword.hits.map((h) => h.nodeId), vector.hits.map((h) => h.nodeId)], q.fusion.k);
+    const { weights } = q.fusion;
+    const fused = reciprocalRankFusion([keyword.hits.map((h) => h.nodeId), vector.hits.map((h) => h.nodeId)], q.fusion.k, [weights.keyword, weights.semantic]);
     const semanticScores = new Map(vector.hits.map((h) => [h.nodeId, h.score]));
     const scores = new Map<string, QueryScores>();
     for (const entry of fused) {
@@ -62,18 +65,37 @@ export async function executeQuery(ctx: QueryContext, input: ConvergedQuery, opt
       if (v !== undefined) s.semantic = v;
       scores.set(entry.id, s);
     }
-    recorder.plan.push(`fuse the top ${window} of each ranking by reciprocal rank (k = ${q.fusion.k})`);
+    recorder.plan.push(`fuse the top ${window} of each ranking by reciprocal rank (k = ${q.fusion.k}, weights keyword ${weights.keyword}, semantic ${weights.semantic})`);
     recorder.stage('fuse', `RRF k=${q.fusion.k} window=${window}`, { input: keyword.hits.length + vector.hits.length, output: fused.length });
     ordered = { ids: fused.map((f) => f.id), scores, total: fused.length };
+    if (recorder.perHit) {
+      const terms = new Map(keyword.hits.map((h) => [h.nodeId, h]));
+      ordered.why = new Map(
+        fused.map((f) => {
+          const why: HitExplanation = { ranks: {} };
+          if (f.ranks[0] !== undefined) why.ranks!.keyword = f.ranks[0];
+          if (f.ranks[1] !== undefined) why.ranks!.semantic = f.ranks[1];
+          const k = terms.get(f.id);
+          if (k?.terms !== undefined) why.terms = k.terms;
+          if (k?.neighbour !== undefined) why.neighbours = [k.neighbour];
+          return [f.id, why];
+        }),
+      );
+    }
     await fillMissingSemantic(ctx, semantic, ordered, q, signal);
   } else if (q.order.kind === 'score' && q.keyword !== undefined) {
     ranking = 'keyword';
-    const keyword = await rankKeyword(ctx, q.keyword, candidates, reader, need, recorder, signal);
+    const keyword = await rankKeyword(ctx, q.keyword, candidates, reader, need, recorder, signal, q.neighbours);
     ordered = {
       ids: keyword.hits.map((h) => h.nodeId),
       scores: new Map(keyword.hits.map((h) => [h.nodeId, { keyword: h.score }])),
       total: keyword.total,
     };
+    if (recorder.perHit) {
+      ordered.why = new Map(
+        keyword.hits.map((h, i) => [h.nodeId, { ranks: { keyword: i + 1 }, ...(h.terms === undefined ? {} : { terms: h.terms }), ...(h.neighbour === undefined ? {} : { neighbours: [h.neighbour] }) }]),
+      );
+    }
   } else if (q.order.kind === 'score' && semantic !== undefined) {
     const vector = await rankSemantic(ctx, semantic, candidates, reader, need, recorder, signal);
     ranking = vector.mode;
@@ -83,6 +105,7 @@ export async function executeQuery(ctx: QueryContext, input: ConvergedQuery, opt
       scores: new Map(vector.hits.map((h) => [h.nodeId, { semantic: h.score }])),
       total: vector.total,
     };
+    if (recorder.perHit) ordered.why = new Map(vector.hits.map((h, i) => [h.nodeId, { ranks: { semantic: i + 1 } }]));
   } else {
     ordered = await orderByField(ctx, q, semantic, candidates, reader, recorder, signal);
     if (semantic !== undefined) vectorMode = 'exact';
@@ -96,6 +119,8 @@ export async function executeQuery(ctx: QueryContext, input: ConvergedQuery, opt
     // The record is the last word on kinds and conditions (and a node may have just been deleted).
     if (node === undefined || !candidates.verifier.acceptsNode(node)) continue;
     const hit: QueryHit = { node, scores: ordered.scores.get(id) ?? {} };
+    const why = ordered.why?.get(id);
+    if (why !== undefined) hit.why = why;
     const depth = candidates.graphDepth?.get(id);
     if (depth !== undefined) hit.graphDepth = depth;
     hits.push(hit);
@@ -136,7 +161,7 @@ async function orderByField(
   if (q.keyword !== undefined || semantic !== undefined) {
     const set = new Set<string>();
     if (q.keyword !== undefined) {
-      const keyword = await rankKeyword(ctx, q.keyword, candidates, reader, Number.POSITIVE_INFINITY, recorder, signal);
+      const keyword = await rankKeyword(ctx, q.keyword, candidates, reader, Number.POSITIVE_INFINITY, recorder, signal, q.neighbours);
       for (const hit of keyword.hits) {
         set.add(hit.nodeId);
         scores.set(hit.nodeId, { keyword: hit.score });

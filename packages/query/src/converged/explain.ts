@@ -30,11 +30,17 @@ export interface QueryExplain {
 
 /** Collects stages with their timings while a query runs. */
 export class ExplainRecorder {
+  /** True when each hit should say why it matched (costs a little per hit). */
+  readonly perHit: boolean;
   readonly stages: ExplainStage[] = [];
   readonly plan: string[] = [];
   readonly estimates: QueryExplain['estimates'] = [];
   readonly #started = performance.now();
   #mark = this.#started;
+
+  constructor(perHit = false) {
+    this.perHit = perHit;
+  }
 
   /** Records a stage that ended now (it started at the previous mark). */
   stage(name: string, detail: string, counts: { input?: number; output?: number } = {}): void {

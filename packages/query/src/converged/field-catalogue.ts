@@ -64,6 +64,7 @@ function buildCatalogue(): Map<string, FieldInfo> {
   }
   // Virtual fields of the structural index (derived values, not properties).
   add('entity', 'string');
+  add('day', 'number');
   const indexed = new Set(INDEXED_FIELDS.map((f) => f.name));
   return new Map([...kinds].map(([name, set]) => [name, { name, kinds: set, indexed: indexed.has(name) }]));
 }
@@ -121,6 +122,7 @@ export function fieldValues(node: Node, path: string): Scalar[] {
 /** Whether a node has the field at all (an empty array counts as present). */
 export function fieldPresent(node: Node, path: string): boolean {
   if (path === 'entity') return node.type === 'Entity';
+  if (path === 'day') return node.type === 'Message';
   const value = readPath(node, path);
   return value !== undefined && value !== null;
 }

@@ -12,6 +12,14 @@ describe('reciprocalRankFusion', () => {
     expect(reciprocalRankFusion([['y'], ['x']], 60).map((f) => f.id)).toEqual(['x', 'y']);
   });
 
+  it('weighs each ranking; a ranking of weight 0 only breaks ties and fills in after the others', () => {
+    const weighted = reciprocalRankFusion([['a', 'b'], ['b', 'c']], 60, [1, 0.5]);
+    expect(weighted[0]).toEqual({ id: 'b', score: 1 / 62 + 0.5 / 61, ranks: [2, 1] });
+    // Weight 0: the first ranking's order stands; the second orders the rest after it.
+    const fallback = reciprocalRankFusion([['a', 'b'], ['d', 'c', 'b']], 60, [1, 0]);
+    expect(fallback.map((f) => f.id)).toEqual(['a', 'b', 'd', 'c']);
+  });
+
   it('counts an id once per ranking and handles empty rankings', () => {
     expect(reciprocalRankFusion([['a', 'a'], []], 1)).toEqual([{ id: 'a', score: 0.5, ranks: [1, undefined] }]);
     expect(reciprocalRankFusion([], 60)).toEqual([]);

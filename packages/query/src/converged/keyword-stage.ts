@@ -26,11 +26,14 @@ export async function rankKeyword(
   need: number,
   recorder: ExplainRecorder,
   signal: AbortSignal | undefined,
+  neighbours = 0,
 ): Promise<KeywordRanking> {
   const { ids, verifier } = candidates;
   const max = ctx.limits.maxCandidates;
   const found = await ctx.indexing.keyword.search(text, {
     limit: max,
+    withTerms: recorder.perHit,
+    context: neighbours,
     candidates: ids === undefined ? undefined : new Set(ids),
     signal,
   });
@@ -55,7 +58,7 @@ export async function rankKeyword(
   }
   const total = !truncated && checked === found.length ? hits.length : undefined;
   recorder.plan.push(`keyword: BM25 ${ids === undefined ? 'over the whole index' : `restricted to ${ids.length} candidates`}`);
-  recorder.stage('keyword', `BM25 "${text.length > 40 ? `${text.slice(0, 40)}…` : text}"`, { input: ids?.length, output: found.length });
+  recorder.stage('keyword', `BM25 "${text.length > 40 ? `${text.slice(0, 40)}…` : text}"${neighbours > 0 ? ` + ${neighbours} × neighbouring turns` : ''}`, { input: ids?.length, output: found.length });
   if (checked > 0 && verifier.restricts) recorder.stage('filter', verifier.describe().join('; ') || 'kinds', { input: checked, output: hits.length });
   return { hits: Number.isFinite(need) ? hits.slice(0, need) : hits, scores, total };
 }

@@ -11,10 +11,28 @@ export interface QueryScores {
   fused?: number;
 }
 
+/** Why a hit matched (with `explain`). */
+export interface HitExplanation {
+  /** Query index terms the node contains (keyword ranking). */
+  terms?: string[];
+  /** 1-based rank in each ranking that held it. */
+  ranks?: { keyword?: number; semantic?: number };
+  /** The search's participant condition it met (sender named in the query). */
+  participant?: string;
+  /** The query's time window it falls in (ISO dates, end exclusive). */
+  dates?: { from: string; to: string };
+  /** Entities named in the query that it mentions (ids). */
+  entities?: string[];
+  /** Found through a neighbouring turn's words (ids of the neighbours that matched). */
+  neighbours?: string[];
+}
+
 /** One result. */
 export interface QueryHit {
   node: Node;
   scores: QueryScores;
+  /** Why it matched (with `explain`). */
+  why?: HitExplanation;
   /** Hops from the graph filter's start, when the query has one. */
   graphDepth?: number;
 }

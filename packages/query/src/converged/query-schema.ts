@@ -19,7 +19,8 @@ export interface ParsedQuery {
   limit: number;
   offset: number;
   order: ParsedOrder;
-  fusion: { k: number; window: number };
+  fusion: { k: number; window: number; weights: { keyword: number; semantic: number } };
+  neighbours: number;
   explain: boolean;
 }
 
@@ -97,8 +98,12 @@ export function convergedQuerySchema(limits: ResolvedLimits) {
         .strictObject({
           k: z.number().positive().max(1e6).default(60),
           window: z.number().int().min(1).max(limits.maxCandidates).default(50),
+          weights: z
+            .strictObject({ keyword: z.number().min(0).max(1e3).default(1), semantic: z.number().min(0).max(1e3).default(1) })
+            .default({ keyword: 1, semantic: 1 }),
         })
-        .default({ k: 60, window: 50 }),
+        .default({ k: 60, window: 50, weights: { keyword: 1, semantic: 1 } }),
+      neighbours: z.number().min(0).max(1).default(0),
       explain: z.boolean().default(false),
     })
     .superRefine((q, ctx) => {
@@ -164,7 +169,7 @@ export function convergedQuerySchema(limits: ResolvedLimits) {
 }
 
 type Schema = ReturnType<typeof convergedQuerySchema>;
-const QUERY_KEYS = new Set(['types', 'filters', 'graph', 'keyword', 'semantic', 'limit', 'offset', 'orderBy', 'fusion', 'explain']);
+const QUERY_KEYS = new Set(['types', 'filters', 'graph', 'keyword', 'neighbours', 'semantic', 'limit', 'offset', 'orderBy', 'fusion', 'explain']);
 const schemas = new WeakMap<ResolvedLimits, Schema>();
 
 /**
@@ -220,7 +225,8 @@ export function parseQuery(input: ConvergedQuery | unknown, limits: ResolvedLimi
     limit: q.limit,
     offset: q.offset,
     order,
-    fusion: { k: q.fusion.k, window: Math.max(q.fusion.window, q.offset + q.limit) },
+    fusion: { k: q.fusion.k, window: Math.max(q.fusion.window, q.offset + q.limit), weights: q.fusion.weights },
+    neighbours: q.neighbours,
     explain: q.explain,
   };
 }

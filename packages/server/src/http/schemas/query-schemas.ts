@@ -41,6 +41,17 @@ export const QueryResultSchema = named(
         node: NodeSchema,
         scores: ScoresSchema,
         graphDepth: z.number().int().optional().describe('Hops from the graph filter’s start.'),
+        why: z
+          .strictObject({
+            terms: z.array(z.string()).optional(),
+            ranks: z.strictObject({ keyword: z.number().int().optional(), semantic: z.number().int().optional() }).optional(),
+            participant: z.string().optional(),
+            dates: z.strictObject({ from: z.string(), to: z.string() }).optional(),
+            entities: z.array(z.string()).optional(),
+            neighbours: z.array(z.string()).optional(),
+          })
+          .optional()
+          .describe('Why the hit matched (with `explain`): query terms it contains, its rank in each list, the participant, dates, entities and neighbouring turn behind it.'),
       }),
     ),
     total: z.number().int().nonnegative().optional().describe('Matches before paging, when known exactly.'),
