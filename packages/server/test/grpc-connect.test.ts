@@ -72,7 +72,9 @@ describe('an independent gRPC client (Connect-ES over HTTP/2, descriptors compil
     const created = await client.createChat({ title: 'from connect' }, auth);
     const message = await client.addMessage({ chatId: created.id, sender: 'connect', role: 'user', content: 'connect says zeppelin' }, auth);
     // The seed's shape: content alone is a user's message.
-    const bare = await client.addMessage({ chatId: created.id, content: 'just words' }, auth);
+    // (in a chat of its own: a neighbouring turn would be found through the search's reply context)
+    const other = await client.createChat({ title: 'defaults' }, auth);
+    const bare = await client.addMessage({ chatId: other.id, content: 'just words' }, auth);
     expect(await t.db.getNode(bare.id)).toMatchObject({ role: 'user', sender: 'user', content: 'just words' });
     const response = await client.search({ text: 'zeppelin', mode: 'keyword', limit: 10 }, auth);
     const seen = toJson(registry.getMessage('tabagent.v1.QueryResponse')!, response) as {
