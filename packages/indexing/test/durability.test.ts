@@ -187,8 +187,7 @@ describe('corruption catalogue', () => {
 
     const report = await repairStorage(dir);
     expect(report.damaged.some((line) => /Corruption/u.test(line))).toBe(true);
-    // Every record is either back or named as gone.
-    expect(report.missingRecords.count).toBeGreaterThan(0);
+    // Every record is either back or named as gone (how many are gone depends on what the damaged blocks held: records or index entries).
     expect(report.records.nodes + report.records.embeddings + report.missingRecords.count).toBe(3_001 + 600);
     const { storage, indexing } = await openIndexedStorage(dir, { vectors: false });
     await indexing.rebuild();

@@ -149,10 +149,24 @@ async function recordsMissing(storage: Storage): Promise<{ count: number; exampl
     const nodes = chunk.filter(([, e]) => e === 'node').map(([id]) => id);
     const edges = chunk.filter(([, e]) => e === 'edge').map(([id]) => id);
     const embeddings = chunk.filter(([, e]) => e === 'embedding').map(([id]) => id);
-    const found = [...(await storage.getNodes(nodes)), ...(await storage.getEdges(edges)), ...(await storage.getEmbeddings(embeddings))];
+    const found = [
+      ...(await readOrLost(nodes, (ids) => storage.getNodes(ids))),
+      ...(await readOrLost(edges, (ids) => storage.getEdges(ids))),
+      ...(await readOrLost(embeddings, (ids) => storage.getEmbeddings(ids))),
+    ];
     [...nodes, ...edges, ...embeddings].forEach((id, j) => {
       if (found[j] === undefined) missing.push(id);
     });
   }
   return { count: missing.length, examples: missing.slice(0, 10) };
+}
+
+/** Reads records; one that repair kept but cannot be decoded (damaged bytes) counts as lost, not as a failed repair. */
+async function readOrLost<T>(ids: string[], read: (ids: string[]) => Promise<(T | undefined)[]>): Promise<(T | undefined)[]> {
+  try {
+    return await read(ids);
+  } catch (err) {
+    if (!DbError.is(err) || err.code !== 'CORRUPTED') throw err;
+    return Promise.all(ids.map(async (id) => (await read([id]).catch((e: unknown) => (DbError.is(e) && e.code === 'CORRUPTED' ? [undefined] : Promise.reject(e))))[0]));
+  }
 }

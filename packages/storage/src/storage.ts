@@ -430,19 +430,25 @@ export class Storage extends EventEmitter<StorageEvents> {
     return result;
   }
 
-  /** A rebuild that did not finish (the process died, or it failed): finish it before the extension serves. */
-  async #finishInterruptedRebuild(extension: Extension): Promise<void> {
-    const { engine } = this.#require();
+  /** Whether a rebuild of this extension was left unfinished (the process died, or it failed). */
+  #rebuildPending(extension: Extension): boolean {
+    return extension.kind === 'derived' && this.#require().engine.stores.meta.getSync(`${REBUILD_KEY_PREFIX}${extension.name}`) !== undefined;
+  }
+
+  /**
+   * Finishes an interrupted rebuild before the extension serves. Warned about whenever one
+   * was pending at open, even if the extension's own open already rebuilt (a version migration).
+   */
+  async #finishInterruptedRebuild(extension: Extension, wasPending: boolean): Promise<void> {
     if (extension.kind !== 'derived' || extension.rebuild === undefined) return;
-    const pending = engine.stores.meta.getSync(`${REBUILD_KEY_PREFIX}${extension.name}`) !== undefined;
-    if (!pending && !this.#rebuildAll) return;
-    if (pending) {
+    if (wasPending) {
       this.#warn(
         new DbError('CORRUPTED', `index ${extension.name}: a rebuild was interrupted (the process stopped during a reindex); rebuilding it now`, {
           details: { extension: extension.name },
         }),
       );
     }
+    if (!this.#rebuildPending(extension) && !this.#rebuildAll) return;
     await this.#rebuilding(extension.name, () => extension.rebuild!());
   }
 
@@ -464,8 +470,9 @@ export class Storage extends EventEmitter<StorageEvents> {
     this.#extensions.push(entry);
     if (extension.apply !== undefined) engine.appliers.push(entry);
     try {
+      const wasPending = this.#rebuildPending(extension);
       await extension.open?.(this.#contextFor(extension.name, keyspace));
-      await this.#finishInterruptedRebuild(extension);
+      await this.#finishInterruptedRebuild(extension, wasPending);
     } catch (err) {
       this.#extensions.pop();
       engine.appliers = engine.appliers.filter((a) => a !== entry);
