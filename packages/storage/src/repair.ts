@@ -1,11 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
 import { ClassicLevel } from 'classic-level';
 import { DbError, NODE_TYPES } from '@tabagent/common';
 import { inspectDirectory } from './database-directory.js';
 import { seqOfKey } from './layout.js';
 import { Storage, engineOf, type StorageIncident } from './storage.js';
-import { storageError } from './storage-errors.js';
 
 /** What {@link repairStorage} did and what it found missing afterwards. */
 export interface RepairReport {
@@ -77,11 +79,7 @@ export async function repairStorage(location: string, options: RepairOptions = {
     await probe.close().catch(() => undefined);
   }
   options.onStep?.('leveldb repair');
-  try {
-    await ClassicLevel.repair(location);
-  } catch (err) {
-    throw storageError(err, `LevelDB could not repair ${location}`);
-  }
+  await repairInChild(location);
   const leveldb = (await readFile(join(location, 'LOG'), 'utf8').catch(() => ''))
     .split('\n')
     .map((line) => line.replace(/^\S+ \S+ /u, '').trim())
@@ -168,5 +166,20 @@ async function readOrLost<T>(ids: string[], read: (ids: string[]) => Promise<(T 
   } catch (err) {
     if (!DbError.is(err) || err.code !== 'CORRUPTED') throw err;
     return Promise.all(ids.map(async (id) => (await read([id]).catch((e: unknown) => (DbError.is(e) && e.code === 'CORRUPTED' ? [undefined] : Promise.reject(e))))[0]));
+  }
+}
+
+/**
+ * LevelDB's repair, in a child process: on some damage it trips a native assertion and
+ * aborts, which must end the repair with a coded error, not the caller's process.
+ */
+async function repairInChild(location: string): Promise<void> {
+  const classicLevel = createRequire(import.meta.url).resolve('classic-level');
+  const script = `require(${JSON.stringify(classicLevel)}).ClassicLevel.repair(process.argv[1]).catch((err) => { console.error(String(err && err.message)); process.exit(3); });`;
+  try {
+    await promisify(execFile)(process.execPath, ['-e', script, location], { maxBuffer: 1024 * 1024 });
+  } catch (err) {
+    const detail = (err as { stderr?: string }).stderr?.trim().split('\n').pop() ?? String(err);
+    throw new DbError('CORRUPTED', `LevelDB could not repair ${location}: ${detail}`, { cause: err });
   }
 }
